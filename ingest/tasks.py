@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import DatabaseError, InterfaceError
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -27,3 +28,14 @@ TRANSIENT_ERRORS = (OSError, DatabaseError, InterfaceError, BrokerError)
 def ingest_asset_task(asset_id):
     """Run the missing ingest steps for one asset."""
     return pipeline.run_pipeline(asset_id)
+
+
+@worker_ready.connect
+def requeue_unfinished_assets(sender, **kwargs):
+    """When a worker starts, queue what an earlier stop left unfinished."""
+    from ingest.recovery import requeue_unfinished
+
+    try:
+        requeue_unfinished()
+    except (DatabaseError, BrokerError):
+        logger.exception("could not requeue unfinished assets")

@@ -55,8 +55,9 @@ class AssetListCreate(generics.ListCreateAPIView):
         },
     )
     def post(self, request, *args, **kwargs):
-        refusals = getattr(request, "upload_refusals", {})
         upload = request.FILES.get("file")
+        # Read after FILES: parsing the body is what records refusals.
+        refusals = getattr(request, "upload_refusals", {})
         if upload is None:
             reason = next(iter(refusals.values()), "Send the file in the multipart field 'file'.")
             raise ValidationError({"file": [reason]})
