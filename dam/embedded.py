@@ -46,11 +46,41 @@ def start_postgres(data_dir, stop_at_exit):
     pgdata.parent.mkdir(parents=True, exist_ok=True)
 
     started = time.monotonic()
-    server = get_server(pgdata, cleanup_mode="stop" if stop_at_exit else None)
+    server = get_server(pgdata, cleanup_mode="stop" if stop_at_exit else None, start=False)
+    server.ensure_pgdata_inited()
+    write_tuning(pgdata)
+    server.start()
     logger.debug(
         "embedded postgres ready in %d ms", (time.monotonic() - started) * 1000
     )
     return server
+
+
+def write_tuning(pgdata):
+    """Size the embedded server for vector search on one machine.
+
+    The settings live in their own file, included from postgresql.conf, and
+    apply from the next start of the server.
+    """
+    tuning = {
+        # The HNSW graph must stay in memory for millisecond queries: 1M
+        # 512-d vectors take about 2 GB of heap and 2 GB of index.
+        "shared_buffers": os.environ.get("DAM_PG_SHARED_BUFFERS", "1GB"),
+        "effective_cache_size": os.environ.get("DAM_PG_EFFECTIVE_CACHE_SIZE", "8GB"),
+        "maintenance_work_mem": os.environ.get("DAM_PG_MAINTENANCE_WORK_MEM", "1GB"),
+        "max_parallel_maintenance_workers": "2",
+        "work_mem": "32MB",
+        "max_connections": "200",
+    }
+    lines = ["%s = '%s'" % item for item in tuning.items()]
+    (pgdata / "dam.conf").write_text("\n".join(lines) + "\n")
+    (pgdata / "dam.conf").chmod(0o644)
+
+    main_config = pgdata / "postgresql.conf"
+    include = "include_if_exists = 'dam.conf'"
+    if include not in main_config.read_text():
+        with open(main_config, "a") as handle:
+            handle.write("\n%s\n" % include)
 
 
 def stop_postgres(server):
