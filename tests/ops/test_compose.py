@@ -66,8 +66,12 @@ def test_every_setting_the_services_pass_is_read_by_the_code(compose):
 
 
 def test_web_worker_and_migrate_share_the_media_volume(compose):
+    def source(volume):
+        # docker-compose 1.x prints "name:/path:rw", 2.x a mapping.
+        return volume["source"] if isinstance(volume, dict) else volume.split(":")[0]
+
     mounts = {
-        name: {volume["source"] for volume in compose["services"][name]["volumes"]}
+        name: {source(volume) for volume in compose["services"][name]["volumes"]}
         for name in ("web", "worker", "migrate")
     }
 
