@@ -7,7 +7,9 @@ Each capability that depends on a model registers a describer here, so that
 from django.utils.module_loading import import_string
 
 # Dotted paths of functions returning {"name": ..., "ready": bool, ...}.
-MODEL_DESCRIBERS = []
+MODEL_DESCRIBERS = [
+    "search.health.describe_clip",
+]
 
 
 def describe_models():

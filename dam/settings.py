@@ -137,6 +137,20 @@ DAM_MAX_UPLOAD_BYTES = int(os.environ.get("DAM_MAX_UPLOAD_BYTES", 2 * 1024**3))
 # 180 MP covers medium-format cameras (150 MP) and stitched panoramas; larger
 # images are refused before decoding as likely decompression bombs.
 DAM_MAX_IMAGE_PIXELS = int(os.environ.get("DAM_MAX_IMAGE_PIXELS", 180_000_000))
+# The ffmpeg that decodes video frames; empty means one on PATH, else the
+# static build inside imageio-ffmpeg.
+DAM_FFMPEG = os.environ.get("DAM_FFMPEG", "")
+
+# Visual search: an open_clip architecture and its weights (a pretrained tag
+# or a checkpoint file), optionally a model config JSON for architectures
+# open_clip does not ship. See `python manage.py clip_model status`.
+DAM_CLIP_MODEL = os.environ.get("DAM_CLIP_MODEL", "ViT-B-32")
+DAM_CLIP_PRETRAINED = os.environ.get("DAM_CLIP_PRETRAINED", "openai")
+DAM_CLIP_MODEL_CONFIG = os.environ.get("DAM_CLIP_MODEL_CONFIG", "")
+# Hugging Face hub cache to look for downloaded weights in; empty means the
+# hub's own default (HF_HUB_CACHE, else ~/.cache/huggingface/hub).
+DAM_CLIP_CACHE_DIR = os.environ.get("DAM_CLIP_CACHE_DIR", "")
+DAM_VECTOR_BACKEND = os.environ.get("DAM_VECTOR_BACKEND", "pgvector")
 
 # Celery: a configured broker, else the embedded Redis.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or embedded.redis_url(DATA_DIR)

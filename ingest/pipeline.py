@@ -52,6 +52,14 @@ STEPS = (
     Step("metadata", "ingest.metadata.read_metadata"),
     Step("renditions", "ingest.renditions.make_renditions"),
     Step("phash", "ingest.hashes.compute_phash"),
+    # Optional: without the CLIP weights it waits and the asset is still
+    # ready; a change of model makes it due again.
+    Step(
+        "embedding",
+        "search.indexing.embed_asset",
+        version_function="search.weights.model_identity",
+        required=False,
+    ),
 )
 
 

@@ -1,0 +1,49 @@
+"""The "phash" step: a perceptual hash, for finding near-duplicates."""
+
+import logging
+import time
+
+import imagehash
+from PIL import Image
+
+from ingest import imaging
+
+logger = logging.getLogger(__name__)
+
+SIGN_BIT = 1 << 63
+
+
+class PreviewMissing(LookupError):
+    """The preview rendition is not there (yet); the step runs after it."""
+
+
+def compute_phash(asset):
+    """Store the 64-bit pHash of the asset's preview as a signed bigint.
+
+    The preview is hashed rather than the original: it is upright, in sRGB,
+    small to decode, and exists for videos too.
+    """
+    preview = asset.renditions.filter(name="preview").first()
+    if preview is None:
+        raise PreviewMissing("asset %s has no preview to hash" % asset.id)
+
+    started = time.monotonic()
+    with preview.file.open("rb") as handle, Image.open(handle) as image:
+        picture = imaging.flattened(image)
+    asset.phash = signed_phash(picture)
+    asset.save(update_fields=["phash", "updated_at"])
+
+    logger.debug(
+        "asset %s phash %s in %d ms",
+        asset.id, asset.phash_hex, (time.monotonic() - started) * 1000,
+    )
+
+
+def signed_phash(picture):
+    """Return imagehash's 64-bit pHash of a PIL image as a signed integer.
+
+    PostgreSQL has no unsigned 64-bit type; the bits are kept as they are
+    and read as two's complement.
+    """
+    unsigned = int(str(imagehash.phash(picture)), 16)
+    return unsigned - (1 << 64) if unsigned & SIGN_BIT else unsigned
