@@ -19,8 +19,9 @@ class Position:
 
     @property
     def map_url(self):
+        point = (self.latitude, self.longitude)
         return "https://www.openstreetmap.org/?mlat=%.6f&mlon=%.6f#map=15/%.6f/%.6f" % (
-            self.latitude, self.longitude, self.latitude, self.longitude,
+            point + point
         )
 
 

@@ -97,29 +97,37 @@ def ranged_response(request, handle, size, content_type, etag):
         status = 206
 
     response = StreamingHttpResponse(
-        _read_range(handle, byte_range), status=status, content_type=content_type
+        _FileRange(handle, byte_range), status=status, content_type=content_type
     )
     response["Content-Length"] = str(byte_range.length)
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
     if status == 206:
-        response["Content-Range"] = "bytes %d-%d/%d" % (
-            byte_range.start, byte_range.end, size,
-        )
+        span = (byte_range.start, byte_range.end, size)
+        response["Content-Range"] = "bytes %d-%d/%d" % span
     return response
 
 
-def _read_range(handle, byte_range):
-    # The generator owns the handle: the WSGI server closes the generator
-    # when the client goes away mid-stream, which runs the finally block.
-    try:
-        handle.seek(byte_range.start)
-        remaining = byte_range.length
+class _FileRange:
+    """The bytes of one range of an open file, read in chunks.
+
+    Django calls ``close`` when the response is done, including when the
+    client went away mid-stream or the body was never read (HEAD).
+    """
+
+    def __init__(self, handle, byte_range):
+        self.handle = handle
+        self.byte_range = byte_range
+
+    def __iter__(self):
+        self.handle.seek(self.byte_range.start)
+        remaining = self.byte_range.length
         while remaining > 0:
-            chunk = handle.read(min(CHUNK_BYTES, remaining))
+            chunk = self.handle.read(min(CHUNK_BYTES, remaining))
             if not chunk:
                 break
             remaining -= len(chunk)
             yield chunk
-    finally:
-        handle.close()
+
+    def close(self):
+        self.handle.close()

@@ -100,6 +100,9 @@ class Rendition(models.Model):
         THUMBNAIL = "thumbnail", "Thumbnail"
         PREVIEW = "preview", "Preview"
         POSTER = "poster", "Poster"
+        # An H.264/AAC MP4 made when the original video is not one that
+        # browsers play.
+        VIDEO = "video", "Playable video"
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="renditions")
     name = models.CharField(max_length=20, choices=Name.choices)
@@ -107,7 +110,8 @@ class Rendition(models.Model):
     mime_type = models.CharField(max_length=50)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    byte_size = models.PositiveIntegerField()
+    # A playable copy of a long video may pass 2 GiB.
+    byte_size = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "dam",
     "ingest",
     "search",
+    "moments",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,11 @@ DAM_MAX_IMAGE_PIXELS = int(os.environ.get("DAM_MAX_IMAGE_PIXELS", 180_000_000))
 # The ffmpeg that decodes video frames; empty means one on PATH, else the
 # static build inside imageio-ffmpeg.
 DAM_FFMPEG = os.environ.get("DAM_FFMPEG", "")
+# Video moments: a frame is kept at each new shot and at least every
+# DAM_FRAME_INTERVAL seconds, but never more than DAM_FRAMES_PER_MINUTE_MAX
+# a minute (a strobing video would otherwise cut at every frame).
+DAM_FRAME_INTERVAL = float(os.environ.get("DAM_FRAME_INTERVAL", 2))
+DAM_FRAMES_PER_MINUTE_MAX = int(os.environ.get("DAM_FRAMES_PER_MINUTE_MAX", 60))
 
 # Visual search: an open_clip architecture and its weights (a pretrained tag
 # or a checkpoint file), optionally a model config JSON for architectures

@@ -34,4 +34,5 @@ urlpatterns = [
         name="api_docs",
     ),
     path("", include("search.urls")),
+    path("", include("moments.urls")),
 ]

@@ -3,6 +3,7 @@
 import logging
 import time
 
+from dam.models import Asset
 from ingest import imaging
 from ingest.descriptive import descriptive_fields
 from ingest.exif import camera_name, captured_at, exif_fields, gps_position
@@ -43,14 +44,13 @@ def read_metadata(asset):
     asset.metadata = {**asset.metadata, **summary}
     asset.captured_at = captured_at(exif)
     asset.camera = camera_name(exif)[:CAMERA_MAX_LENGTH]
-    asset.title = asset.title or described["title"][:TITLE_MAX_LENGTH]
-    asset.description = asset.description or described["description"]
     asset.save(
         update_fields=[
-            "width", "height", "metadata", "captured_at", "camera", "title",
-            "description", "updated_at",
+            "width", "height", "metadata", "captured_at", "camera", "updated_at"
         ]
     )
+    _fill_in_blank(asset, "title", described["title"][:TITLE_MAX_LENGTH])
+    _fill_in_blank(asset, "description", described["description"])
 
     logger.debug(
         "asset %s metadata read (%dx%d) in %d ms",
@@ -66,3 +66,17 @@ def _exif(image, asset_id):
     except imaging.DECODE_ERRORS as err:
         logger.warning("asset %s: EXIF unreadable, skipped: %s", asset_id, err)
         return {}, None
+
+
+def _fill_in_blank(asset, field, value):
+    """Set ``field`` to ``value`` only where it is still blank.
+
+    There is a race between this step and a user editing the asset: the
+    condition is checked in the UPDATE itself, so an edit made while the
+    file was being read is never overwritten.
+    """
+    if not value:
+        return
+    updated = Asset.objects.filter(pk=asset.pk, **{field: ""}).update(**{field: value})
+    if updated:
+        setattr(asset, field, value)

@@ -60,6 +60,25 @@ STEPS = (
         version_function="search.weights.model_identity",
         required=False,
     ),
+    # A video's moments: frames at each shot and every few seconds, due
+    # again when the sampling settings change; then a CLIP vector for each,
+    # which waits for the weights like "embedding" does.
+    Step(
+        "frames",
+        "moments.frames.sample_video_frames",
+        kinds=("video",),
+        version_function="moments.sampling.sampling_version",
+    ),
+    Step(
+        "moments",
+        "moments.indexing.embed_video_frames",
+        kinds=("video",),
+        version_function="moments.indexing.moments_version",
+        required=False,
+    ),
+    # Last, as it may take longest: a copy that browsers play, when the
+    # original is not one.
+    Step("playable", "ingest.video_playback.make_playable", kinds=("video",)),
 )
 
 

@@ -35,6 +35,8 @@ class VideoProbe:
     duration: float  # seconds
     frame_rate: float | None
     video_codec: str
+    # As FFmpeg names it (yuv420p, yuv420p10le, ...); None when unknown.
+    pixel_format: str | None
     audio_codec: str | None
     # Clockwise degrees the stored picture is turned for display (0, 90, 180
     # or 270), the convention of the old "rotate" tag that phones write.
@@ -47,6 +49,7 @@ class VideoProbe:
         return {
             "frame_rate": self.frame_rate,
             "video_codec": self.video_codec,
+            "pixel_format": self.pixel_format,
             "audio_codec": self.audio_codec,
             "rotation": self.rotation,
             "bit_rate": self.bit_rate,
@@ -97,6 +100,7 @@ def _probe(container, check_length):
         duration=duration,
         frame_rate=_frame_rate(stream),
         video_codec=stream.codec_context.name,
+        pixel_format=stream.codec_context.pix_fmt,
         audio_codec=_audio_codec(container),
         rotation=rotation,
         bit_rate=container.bit_rate or None,

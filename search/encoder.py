@@ -33,7 +33,12 @@ IMAGE_BATCH_SIZE = 16
 # unpickler, a strict state-dict mismatch, a truncated file, and open_clip's
 # assertions on embedding shapes (a checkpoint of another architecture).
 LOAD_ERRORS = (
-    RuntimeError, OSError, ValueError, KeyError, AssertionError, pickle.UnpicklingError,
+    RuntimeError,
+    OSError,
+    ValueError,
+    KeyError,
+    AssertionError,
+    pickle.UnpicklingError,
 )
 
 # Preprocessing keys a pretrained tag may override (OpenAI's mean and std
@@ -74,7 +79,9 @@ class ClipEncoder:
         torch.set_num_threads(cpu_threads())
         register_model_config(self.config)
         tag = tag_config(self.config)
-        overrides = {"image_%s" % key: tag[key] for key in PREPROCESS_KEYS if key in tag}
+        overrides = {
+            "image_%s" % key: tag[key] for key in PREPROCESS_KEYS if key in tag
+        }
 
         model, _, preprocess = open_clip.create_model_and_transforms(
             self.config.model,
@@ -90,7 +97,9 @@ class ClipEncoder:
 
         logger.info(
             "CLIP %s loaded from %s in %d ms (%d threads)",
-            self.identity, self.weights_path, (time.monotonic() - started) * 1000,
+            self.identity,
+            self.weights_path,
+            (time.monotonic() - started) * 1000,
             torch.get_num_threads(),
         )
         return self
@@ -106,9 +115,14 @@ class ClipEncoder:
         with torch.inference_mode():
             for start in range(0, len(images), batch_size):
                 batch = torch.stack(
-                    [self.preprocess(image) for image in images[start : start + batch_size]]
+                    [
+                        self.preprocess(image)
+                        for image in images[start : start + batch_size]
+                    ]
                 )
-                chunks.append(self.model.encode_image(batch, normalize=True).float().numpy())
+                chunks.append(
+                    self.model.encode_image(batch, normalize=True).float().numpy()
+                )
 
         return _unit_rows(np.concatenate(chunks))
 
@@ -159,7 +173,9 @@ def _load(config):
     # A file that failed to load is not read again until it changes.
     stamp = (config, str(weights), weights.stat().st_mtime_ns)
     if stamp in _failed:
-        raise WeightsMissing(_failed[stamp], fix="python manage.py clip_model import PATH")
+        raise WeightsMissing(
+            _failed[stamp], fix="python manage.py clip_model import PATH"
+        )
 
     try:
         return ClipEncoder(config, weights).load()
@@ -167,7 +183,9 @@ def _load(config):
         message = "The CLIP checkpoint %s could not be loaded: %s" % (weights, err)
         logger.warning("%s", message)
         _failed[stamp] = message
-        raise WeightsMissing(message, fix="python manage.py clip_model import PATH") from err
+        raise WeightsMissing(
+            message, fix="python manage.py clip_model import PATH"
+        ) from err
 
 
 def load_failure(config, weights):

@@ -30,7 +30,9 @@ def example_image(uploaded):
     """
     limit = max_example_bytes()
     if uploaded.size > limit:
-        raise ExampleRefused("The image is larger than the %s limit." % filesizeformat(limit))
+        raise ExampleRefused(
+            "The image is larger than the %s limit." % filesizeformat(limit)
+        )
 
     path = uploaded.temporary_file_path()
     try:
@@ -38,7 +40,9 @@ def example_image(uploaded):
     except UnsupportedFormat as err:
         raise ExampleRefused(str(err)) from err
     if file_format.kind != Asset.Kind.IMAGE:
-        raise ExampleRefused("Search by example takes an image, not a %s." % file_format.kind)
+        raise ExampleRefused(
+            "Search by example takes an image, not a %s." % file_format.kind
+        )
     try:
         check_pixels(path)
     except UploadRefused as err:

@@ -29,8 +29,12 @@ class SearchForm(FilterFieldsMixin, forms.Form):
     kind = forms.ChoiceField(
         required=False, choices=[("", "Photos and videos"), *Asset.Kind.choices]
     )
-    after = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    before = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    after = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    before = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     uploader = forms.CharField(required=False, max_length=150)
     dated_by = forms.ChoiceField(required=False, choices=DATED_BY_CHOICES)
     page = forms.IntegerField(required=False, min_value=1, max_value=1000)

@@ -86,7 +86,9 @@ def store_embeddings(asset_id, encoder, moments):
         existing = Embedding.objects.filter(asset_id=asset_id, model=encoder.identity)
         if None in times:
             existing.filter(time__isnull=True).delete()
-        existing.filter(time__in=[moment for moment in times if moment is not None]).delete()
+        existing.filter(
+            time__in=[moment for moment in times if moment is not None]
+        ).delete()
         Embedding.objects.bulk_create(rows)
     return rows
 
@@ -114,7 +116,9 @@ def embed_asset(asset):
 
     logger.debug(
         "asset %s embedded with %s in %d ms",
-        asset.id, encoder.identity, (time.monotonic() - started) * 1000,
+        asset.id,
+        encoder.identity,
+        (time.monotonic() - started) * 1000,
     )
 
 

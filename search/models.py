@@ -31,9 +31,13 @@ class Embedding(models.Model):
         "dam.Asset", on_delete=models.CASCADE, related_name="embeddings"
     )
     time = models.FloatField(
-        null=True, blank=True, help_text="Seconds into a video; empty for a still image."
+        null=True,
+        blank=True,
+        help_text="Seconds into a video; empty for a still image.",
     )
-    model = models.CharField(max_length=200, help_text="Model and weights, e.g. ViT-B-32/openai.")
+    model = models.CharField(
+        max_length=200, help_text="Model and weights, e.g. ViT-B-32/openai."
+    )
     dimension = models.PositiveSmallIntegerField()
     vector = VectorField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -48,7 +52,9 @@ class Embedding(models.Model):
             models.CheckConstraint(
                 condition=models.Q(
                     dimension=models.Func(
-                        "vector", function="vector_dims", output_field=models.IntegerField()
+                        "vector",
+                        function="vector_dims",
+                        output_field=models.IntegerField(),
                     )
                 ),
                 name="embedding_dimension_matches_vector",

@@ -28,8 +28,8 @@ def index_state(name):
     """'valid', 'invalid' (a failed concurrent build) or None when absent."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE c.relname = %s",
+            "SELECT i.indisvalid FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = %s",
             [name],
         )
         row = cursor.fetchone()
@@ -73,13 +73,21 @@ def ensure_hnsw_index(model, dimension):
                     "WITH (m = %d, ef_construction = %d) "
                     "WHERE model = %s AND dimension = %d"
                     % (
-                        concurrently, name, dimension, HNSW_M, HNSW_EF_CONSTRUCTION,
-                        quoted_model, dimension,
+                        concurrently,
+                        name,
+                        dimension,
+                        HNSW_M,
+                        HNSW_EF_CONSTRUCTION,
+                        quoted_model,
+                        dimension,
                     )
                 )
                 logger.info(
                     "HNSW index %s for %s (%d dimensions) built in %d ms",
-                    name, model, dimension, (time.monotonic() - started) * 1000,
+                    name,
+                    model,
+                    dimension,
+                    (time.monotonic() - started) * 1000,
                 )
         finally:
             cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])

@@ -72,4 +72,6 @@ def blend(signals):
             if hit.reason:
                 result.reasons.append(hit.reason)
 
-    return sorted(results.values(), key=lambda result: (-result.score, str(result.asset_id)))
+    return sorted(
+        results.values(), key=lambda result: (-result.score, str(result.asset_id))
+    )

@@ -10,10 +10,10 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
 from dam.models import Asset, Rendition
-from search import keywords
+from search import keywords, moments
 from search.backends import VectorQuery, get_backend
 from search.encoder import get_encoder
 from search.filters import SearchFilters, searchable_assets
@@ -57,9 +57,11 @@ def search_text(text, filters=SearchFilters(), limit=24, offset=0):
     assets = searchable_assets(filters)
     wanted = offset + limit + 1
     signals = [
-        Signal("keyword", KEYWORD_WEIGHT, keywords.as_signal_hits(
-            keywords.keyword_hits(text, assets, wanted)
-        ))
+        Signal(
+            "keyword",
+            KEYWORD_WEIGHT,
+            keywords.as_signal_hits(keywords.keyword_hits(text, assets, wanted)),
+        )
     ]
 
     try:
@@ -81,7 +83,9 @@ def search_text(text, filters=SearchFilters(), limit=24, offset=0):
     page = _page(signals, limit, offset, mode="text")
     logger.info(
         "text search (%d words) answered %d results in %d ms",
-        len(keywords.terms_of(text)), len(page.results), (time.monotonic() - started) * 1000,
+        len(keywords.terms_of(text)),
+        len(page.results),
+        (time.monotonic() - started) * 1000,
     )
     return page
 
@@ -91,7 +95,8 @@ def search_similar(asset_id, filters=SearchFilters(), limit=24, offset=0):
     encoder = _encoder_for("Finding similar assets")
     stored = (
         Embedding.objects.filter(asset_id=asset_id, model=encoder.identity)
-        .order_by("time")
+        # the whole asset (a photo, a video's poster) before any moment
+        .order_by(F("time").asc(nulls_first=True))
         .first()
     )
     if stored is None:
@@ -101,7 +106,12 @@ def search_similar(asset_id, filters=SearchFilters(), limit=24, offset=0):
         )
 
     return search_vector(
-        stored.vector, filters, limit, offset, exclude=(asset_id,), mode="similar",
+        stored.vector,
+        filters,
+        limit,
+        offset,
+        exclude=(asset_id,),
+        mode="similar",
         encoder=encoder,
     )
 
@@ -121,11 +131,20 @@ def _encoder_for(what):
     try:
         return get_encoder()
     except WeightsMissing as err:
-        raise SearchUnavailable("%s needs the CLIP model: %s" % (what, err), err.fix) from err
+        raise SearchUnavailable(
+            "%s needs the CLIP model: %s" % (what, err), err.fix
+        ) from err
 
 
-def search_vector(vector, filters=SearchFilters(), limit=24, offset=0, exclude=(),
-                  mode="image", encoder=None):
+def search_vector(
+    vector,
+    filters=SearchFilters(),
+    limit=24,
+    offset=0,
+    exclude=(),
+    mode="image",
+    encoder=None,
+):
     """A page of assets nearest to a query vector of the current model."""
     started = time.monotonic()
     encoder = encoder or _encoder_for("Searching by image")
@@ -139,12 +158,15 @@ def search_vector(vector, filters=SearchFilters(), limit=24, offset=0, exclude=(
     page = _page([Signal("clip", VECTOR_WEIGHT, hits)], limit, offset, mode=mode)
     logger.info(
         "%s search answered %d results in %d ms",
-        mode, len(page.results), (time.monotonic() - started) * 1000,
+        mode,
+        len(page.results),
+        (time.monotonic() - started) * 1000,
     )
     return page
 
 
 def _vector_hits(vector, encoder, assets, wanted, exclude=()):
+    """One hit per asset, the ``wanted`` nearest; a video at its best moment."""
     query = VectorQuery(
         vector=vector,
         model=encoder.identity,
@@ -153,6 +175,8 @@ def _vector_hits(vector, encoder, assets, wanted, exclude=()):
         limit=wanted,
         exclude_assets=tuple(exclude),
     )
+    hits = moments.nearest_assets(get_backend(), query, wanted)
+    hits = moments.with_moment_times(hits, vector, encoder.identity, encoder.dimension)
     return [
         SignalHit(
             asset_id=hit.asset_id,
@@ -160,7 +184,7 @@ def _vector_hits(vector, encoder, assets, wanted, exclude=()):
             time=hit.time,
             reason="",
         )
-        for hit in get_backend().search(query)
+        for hit in hits
     ]
 
 
@@ -177,9 +201,14 @@ def _complete_vector_signal(signals, vector, encoder):
         return
 
     extra = similarities_for(vector, encoder.identity, encoder.dimension, others)
-    clip.hits.extend(
+    extra_hits = [
         SignalHit(asset_id=asset_id, value=value, time=moment)
         for asset_id, (moment, value) in extra.items()
+    ]
+    clip.hits.extend(
+        moments.with_moment_times(
+            extra_hits, vector, encoder.identity, encoder.dimension
+        )
     )
 
 

@@ -15,7 +15,9 @@ def similarities_for(vector, model, dimension, asset_ids):
         return {}
 
     rows = (
-        Embedding.objects.filter(model=model, dimension=dimension, asset_id__in=asset_ids)
+        Embedding.objects.filter(
+            model=model, dimension=dimension, asset_id__in=asset_ids
+        )
         .annotate(distance=CosineDistance("vector", [float(value) for value in vector]))
         .order_by("asset_id", "distance")
         .values_list("asset_id", "time", "distance")

@@ -19,6 +19,8 @@ FIX_DOWNLOAD = "python manage.py clip_model download"
 FIX_IMPORT = "python manage.py clip_model import PATH"
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
 
+_registered = set()
+
 
 class WeightsMissing(Exception):
     """The configured model's weights are not on this machine (or broken)."""
@@ -44,7 +46,9 @@ class ClipConfig:
     @property
     def identity(self):
         """The name stored with every embedding: model and weights."""
-        weights = Path(self.pretrained).stem if self.pretrained_is_file else self.pretrained
+        weights = (
+            Path(self.pretrained).stem if self.pretrained_is_file else self.pretrained
+        )
         return "%s/%s" % (self.model, weights)
 
 
@@ -78,12 +82,18 @@ def register_model_config(config):
                 "The model config %s does not exist." % path,
                 fix="set DAM_CLIP_MODEL_CONFIG to an open_clip model config JSON",
             )
-        open_clip.add_model_config(path)
+        # add_model_config rescans every config open_clip ships (~100 JSON
+        # files): once per file and process, not on every page's banner.
+        stamp = (str(path), path.stat().st_mtime_ns)
+        if stamp not in _registered:
+            open_clip.add_model_config(path)
+            _registered.add(stamp)
 
     if open_clip.get_model_config(config.model) is None:
         raise WeightsMissing(
             "open_clip knows no architecture called %r." % config.model,
-            fix="set DAM_CLIP_MODEL, or DAM_CLIP_MODEL_CONFIG to %s.json" % config.model,
+            fix="set DAM_CLIP_MODEL, or DAM_CLIP_MODEL_CONFIG to %s.json"
+            % config.model,
         )
 
 
@@ -136,7 +146,10 @@ def cached_download(config, tag):
     url = tag.get("url", "")
     if url:
         name = os.path.basename(url)
-        for folder in (Path("~/.cache/clip").expanduser(), imported_weights_dir() / "hub"):
+        for folder in (
+            Path("~/.cache/clip").expanduser(),
+            imported_weights_dir() / "hub",
+        ):
             if (folder / name).is_file():
                 return folder / name
     return None
@@ -167,13 +180,15 @@ def find_weights(config=None):
     tag = tag_config(config)
     if not tag:
         raise WeightsMissing(
-            "open_clip has no pretrained weights %r for %s." % (config.pretrained, config.model),
+            "open_clip has no pretrained weights %r for %s."
+            % (config.pretrained, config.model),
             fix="set DAM_CLIP_PRETRAINED to a tag or a checkpoint file",
         )
     found = cached_download(config, tag)
     if found is None:
         raise WeightsMissing(
-            "The weights of CLIP %s are not installed on this machine." % config.identity
+            "The weights of CLIP %s are not installed on this machine."
+            % config.identity
         )
     return found
 

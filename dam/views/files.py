@@ -1,6 +1,6 @@
 """Serving originals and renditions to signed-in users."""
 
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
@@ -37,7 +37,9 @@ def original(request, asset_id):
 
     # The sha256 names the bytes exactly, so it is a strong validator.
     etag = '"%s"' % asset.sha256
-    response = ranged_response(request, handle, asset.original.size, asset.mime_type, etag)
+    response = ranged_response(
+        request, handle, asset.original.size, asset.mime_type, etag
+    )
     download = request.GET.get("download") == "1"
     response["Content-Disposition"] = content_disposition_header(
         download, asset.original_name
@@ -48,12 +50,16 @@ def original(request, asset_id):
 
 @require_GET
 def rendition(request, asset_id, name):
-    """A thumbnail, preview or poster image."""
+    """A thumbnail, preview or poster image, or a playable copy of a video
+    (seekable with Range requests)."""
     found = get_object_or_404(Rendition, asset_id=asset_id, name=name)
     handle = _open_local(found.file)
     if handle is None:
         return HttpResponseRedirect(found.file.url)
 
-    response = FileResponse(handle, content_type=found.mime_type)
+    # A rendition made again is a new row or a new creation time.
+    made = found.created_at.timestamp()
+    etag = '"%s-%d-%d"' % (found.pk, made * 1_000_000, found.byte_size)
+    response = ranged_response(request, handle, found.file.size, found.mime_type, etag)
     response["Cache-Control"] = "private, max-age=3600"
     return response

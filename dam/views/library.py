@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dam import asset_facts
@@ -29,6 +30,23 @@ STATUS_CHIPS = (
 )
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# Browsers turn away a <source> typed video/quicktime without trying it, yet
+# play the H.264 that most QuickTime files hold when told it is MP4.
+PLAYBACK_TYPES = {"video/quicktime": "video/mp4"}
+
+
+def _playable(asset):
+    """The URL and type the player gets: the playable copy when the ingest
+    made one (the original's codec is not one browsers play), else the
+    original."""
+    copy = asset.rendition("video")
+    if copy is not None:
+        return {"url": copy.get_absolute_url(), "type": copy.mime_type}
+    return {
+        "url": reverse("asset_original", args=[asset.id]),
+        "type": PLAYBACK_TYPES.get(asset.mime_type, asset.mime_type),
+    }
 
 
 def _filters(params):
@@ -127,12 +145,17 @@ def asset_detail(request, asset_id):
         "format_label": known.label if known else asset.mime_type,
         "preview": asset.rendition("preview") or asset.rendition("thumbnail"),
         "poster": asset.rendition("poster"),
+        "playable": _playable(asset),
         "position": asset_facts.gps_position(asset.metadata),
         "keywords": asset_facts.keywords(asset.metadata),
         "metadata_json": asset_facts.metadata_json(asset.metadata),
         "steps": asset_facts.processing_steps(asset),
         "finished": asset.status in (Asset.Status.READY, Asset.Status.FAILED),
     }
+    if asset.kind == Asset.Kind.VIDEO:
+        from moments.page import video_context
+
+        context.update(video_context(request, asset))
     return render(request, "dam/asset_detail.html", context)
 
 
@@ -155,7 +178,8 @@ def asset_retry(request, asset_id):
     if retried:
         messages.success(request, "%s is queued for processing again." % asset)
     else:
-        messages.info(request, "%s is %s; only failed assets can be retried." % (
-            asset, asset.get_status_display().lower(),
-        ))
+        state = asset.get_status_display().lower()
+        messages.info(
+            request, "%s is %s; only failed assets can be retried." % (asset, state)
+        )
     return redirect(asset)

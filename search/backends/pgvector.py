@@ -42,13 +42,17 @@ class PgvectorBackend:
         if len(rows) < query.limit and self._matching(query) > query.offset + len(rows):
             logger.info(
                 "hnsw scan of %s stopped early (%d of %d); exact search",
-                query.model, len(rows), query.limit,
+                query.model,
+                len(rows),
+                query.limit,
             )
             rows = self._rows(query, indexed=False)
 
         logger.debug(
             "pgvector %s: %d hits in %d ms",
-            query.model, len(rows), (time.monotonic() - started) * 1000,
+            query.model,
+            len(rows),
+            (time.monotonic() - started) * 1000,
         )
         return [
             VectorHit(asset_id=asset_id, time=moment, similarity=1.0 - distance)

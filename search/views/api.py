@@ -33,8 +33,12 @@ class SearchAPI(APIView):
 
     @extend_schema(
         parameters=[SearchQuerySerializer],
-        responses={200: SearchPageSerializer, 400: OpenApiResponse(description="Bad parameters."),
-                   404: OpenApiResponse(description="No such asset."), 503: UNAVAILABLE},
+        responses={
+            200: SearchPageSerializer,
+            400: OpenApiResponse(description="Bad parameters."),
+            404: OpenApiResponse(description="No such asset."),
+            503: UNAVAILABLE,
+        },
     )
     def get(self, request):
         """By words (?q=) or like an asset (?similar=<id>), with filters.
@@ -45,7 +49,11 @@ class SearchAPI(APIView):
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        window = {"filters": params.filters(), "limit": data["limit"], "offset": data["offset"]}
+        window = {
+            "filters": params.filters(),
+            "limit": data["limit"],
+            "offset": data["offset"],
+        }
 
         try:
             if data.get("similar"):
@@ -59,8 +67,11 @@ class SearchAPI(APIView):
 
     @extend_schema(
         request={"multipart/form-data": SearchImageSerializer},
-        responses={200: SearchPageSerializer, 400: OpenApiResponse(description="Not a usable image."),
-                   503: UNAVAILABLE},
+        responses={
+            200: SearchPageSerializer,
+            400: OpenApiResponse(description="Not a usable image."),
+            503: UNAVAILABLE,
+        },
     )
     def post(self, request):
         """Like an example image sent as multipart field ``image``."""
@@ -75,7 +86,10 @@ class SearchAPI(APIView):
         try:
             image = example_image(data["image"])
             page = services.search_image(
-                image, filters=params.filters(), limit=data["limit"], offset=data["offset"]
+                image,
+                filters=params.filters(),
+                limit=data["limit"],
+                offset=data["offset"],
             )
         except ExampleRefused as err:
             raise ValidationError({"image": [str(err)]}) from err

@@ -34,19 +34,27 @@ def search_page(request):
     form = SearchForm(request.GET or None)
     context = {"form": form, "page": None, "subject": None, "example": None}
     if not form.is_valid():
-        return render(request, "search/results.html", context, status=400 if form.errors else 200)
+        return render(
+            request, "search/results.html", context, status=400 if form.errors else 200
+        )
 
     data = form.cleaned_data
     number = data.get("page") or 1
     filters = form.filters()
-    window = {"filters": filters, "limit": PAGE_SIZE, "offset": (number - 1) * PAGE_SIZE}
+    window = {
+        "filters": filters,
+        "limit": PAGE_SIZE,
+        "offset": (number - 1) * PAGE_SIZE,
+    }
     try:
         if data.get("similar"):
             context["subject"] = get_object_or_404(Asset, pk=data["similar"])
             context["page"] = services.search_similar(data["similar"], **window)
         elif data.get("example"):
             context["example"] = _stored_example(request, data["example"])
-            context["page"] = services.search_vector(context["example"]["vector"], **window)
+            context["page"] = services.search_vector(
+                context["example"]["vector"], **window
+            )
         elif data.get("q"):
             context["page"] = services.search_text(data["q"], **window)
     except services.SearchUnavailable as err:
@@ -95,7 +103,8 @@ def _stored_example(request, key):
     stored = request.session.get(SESSION_KEY, {}).get(key)
     if stored is None or stored["model"] != model_identity():
         raise services.SearchUnavailable(
-            "That example image is no longer remembered; drop it on the search bar again."
+            "That example image is no longer remembered; "
+            "drop it on the search bar again."
         )
     return {**stored, "vector": np.asarray(stored["vector"], dtype=np.float32)}
 

@@ -154,8 +154,14 @@
   uppy.on('upload-success', (file, response) => showUploaded(file, response.body))
   uppy.on('upload-error', (file, error) => showRefused(file, error))
   // Files that Uppy itself turns away (a type or size the library does not
-  // take) never reach the server; they are listed the same way.
-  uppy.on('restriction-failed', (file, error) => showRefused(file, error))
+  // take) never reach the server; they are listed the same way. Skipped
+  // hidden files are not user-facing, and a file already in the Dashboard
+  // has its own entry.
+  uppy.on('restriction-failed', (file, error) => {
+    if (!file || error.isUserFacing === false) return
+    if (file.id && uppy.getFile(file.id)) return
+    showRefused(file, error)
+  })
   uppy.on('upload-retry', (file) => forgetRefusal(file))
   uppy.on('retry-all', (files) => files.forEach(forgetRefusal))
   uppy.on('file-removed', (file) => forgetRefusal(file))

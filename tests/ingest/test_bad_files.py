@@ -5,6 +5,7 @@ import pytest
 from django.core.files.storage import default_storage
 
 from dam.models import Asset
+from ingest.pipeline import run_pipeline
 from ingest.uploads import UploadRefused, ingest_file
 from tests.ingest.pictures import ingest, png_bomb, red_top
 
@@ -68,3 +69,20 @@ def test_decompression_bomb_is_refused_at_upload(tmp_path, width, height):
 
     assert not Asset.objects.exists()
     assert default_storage.listdir("")[0] == []
+
+
+def test_missing_original_is_a_storage_problem_not_a_bad_file(tmp_path):
+    # given an accepted photo whose stored original has gone missing
+    path = tmp_path / "photo.jpg"
+    red_top((640, 480)).save(path)
+    asset = ingest_file(str(path), path.name).asset
+    asset.original.storage.delete(asset.original.name)
+
+    # when the pipeline runs, the error is left for the task to retry
+    with pytest.raises(FileNotFoundError):
+        run_pipeline(asset.id)
+
+    # then the asset is not marked as a damaged file
+    asset.refresh_from_db()
+    assert asset.status != "failed"
+    assert asset.error == ""

@@ -1,9 +1,7 @@
 """Search tests run the real open_clip path with a tiny random-weight model."""
 
-import shutil
 
 import pytest
-from django.conf import settings as django_settings
 
 from dam.models import Asset
 from ingest.pipeline import run_pipeline
@@ -63,8 +61,10 @@ def ingest(path, name=None, user=None):
 @pytest.fixture
 def ingest_copy(copy_of):
     """Ingest a copy of a corpus file: ``ingest_copy("photos/horse.png")``."""
+
     def run(relative, user=None):
         return ingest(copy_of(relative), user=user)
+
     return run
 
 

@@ -41,9 +41,13 @@ def test_search_by_words_ranks_everything_and_explains_the_score(library, api_cl
 
 
 def test_limit_and_offset_page_through_the_ranking(library, api_client):
-    everything = result_ids(api_client.get("/api/search/", {"q": "a photo", "limit": 6}))
+    everything = result_ids(
+        api_client.get("/api/search/", {"q": "a photo", "limit": 6})
+    )
     first = api_client.get("/api/search/", {"q": "a photo", "limit": 4}).json()
-    second = api_client.get("/api/search/", {"q": "a photo", "limit": 4, "offset": 4}).json()
+    second = api_client.get(
+        "/api/search/", {"q": "a photo", "limit": 4, "offset": 4}
+    ).json()
 
     assert [r["asset"] for r in first["results"] + second["results"]] == everything
     assert first["has_more"] is True
@@ -53,7 +57,9 @@ def test_limit_and_offset_page_through_the_ranking(library, api_client):
 def test_similar_returns_other_assets_most_alike_first(library, api_client):
     cat = library["chelsea.png"]
 
-    ranked = result_ids(api_client.get("/api/search/", {"similar": str(cat.id), "limit": 10}))
+    ranked = result_ids(
+        api_client.get("/api/search/", {"similar": str(cat.id), "limit": 10})
+    )
 
     assert str(cat.id) not in ranked
     assert len(ranked) == 5
@@ -65,7 +71,9 @@ def test_similar_with_kind_filter(library, api_client):
     cat = library["chelsea.png"]
 
     ranked = result_ids(
-        api_client.get("/api/search/", {"similar": str(cat.id), "kind": "image", "limit": 10})
+        api_client.get(
+            "/api/search/", {"similar": str(cat.id), "kind": "image", "limit": 10}
+        )
     )
 
     assert str(library["video"].id) not in ranked
@@ -86,7 +94,9 @@ def test_search_by_example_image_with_filters(library, api_client):
 
 
 def test_filters_apply_to_words_too(library, api_client):
-    ranked = result_ids(api_client.get("/api/search/", {"q": "chelsea", "kind": "video"}))
+    ranked = result_ids(
+        api_client.get("/api/search/", {"q": "chelsea", "kind": "video"})
+    )
     assert ranked == [str(library["video"].id)]
 
 
@@ -106,14 +116,18 @@ def test_bad_parameters_are_refused(clip, api_client, params):
 
 
 def test_similar_to_an_unknown_asset_is_404(clip, api_client):
-    response = api_client.get("/api/search/", {"similar": "5f0f5240-77c1-4998-930c-faa01672f46d"})
+    response = api_client.get(
+        "/api/search/", {"similar": "5f0f5240-77c1-4998-930c-faa01672f46d"}
+    )
     assert response.status_code == 404
 
 
 def test_an_example_that_is_not_an_image_is_refused(clip, api_client, tmp_path):
     response = post_image(api_client, b"%PDF-1.7 not an image", name="cat.jpg")
     video = post_image(
-        api_client, (CORPUS / "video" / "cat_rocket_coffee.mp4").read_bytes(), name="x.jpg"
+        api_client,
+        (CORPUS / "video" / "cat_rocket_coffee.mp4").read_bytes(),
+        name="x.jpg",
     )
 
     assert response.status_code == 400

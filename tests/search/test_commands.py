@@ -60,7 +60,9 @@ def test_import_installs_a_checkpoint_that_settings_then_use(
     assert asset.embeddings.get().model == "%s/studio" % NAME
 
 
-def test_import_refuses_a_file_that_is_not_the_model(settings, tiny_clip_files, data_dir, tmp_path):
+def test_import_refuses_a_file_that_is_not_the_model(
+    settings, tiny_clip_files, data_dir, tmp_path
+):
     settings.DAM_CLIP_MODEL = "ViT-B-32"
     settings.DAM_CLIP_PRETRAINED = "openai"
     wrong = tmp_path / "wrong.pt"
@@ -79,7 +81,10 @@ def test_assets_ingested_without_weights_are_embedded_by_reembed(
     settings, no_clip, tiny_clip_files, ingest_copy
 ):
     # given: three assets ingested before the weights were installed
-    assets = [ingest_copy("photos/" + name) for name in ("chelsea.png", "coffee.png", "rocket.jpg")]
+    assets = [
+        ingest_copy("photos/" + name)
+        for name in ("chelsea.png", "coffee.png", "rocket.jpg")
+    ]
     assert not Embedding.objects.exists()
 
     # when: the model is configured and reembed runs
@@ -115,10 +120,43 @@ def test_a_new_model_is_due_again_and_old_vectors_can_be_pruned(
     assert Embedding.objects.count() == 4
 
     run("reembed", "--prune")
-    assert set(Embedding.objects.values_list("model", flat=True)) == {"%s/retrained" % NAME}
+    assert set(Embedding.objects.values_list("model", flat=True)) == {
+        "%s/retrained" % NAME
+    }
     assert run_pipeline(assets[0].id) == "ready"
 
 
 def test_reembed_without_weights_says_how_to_get_them(no_clip):
     with pytest.raises(CommandError, match="clip_model download"):
         run("reembed")
+
+
+def test_weights_downloaded_earlier_are_found_in_the_hub_cache(
+    settings, monkeypatch, tiny_clip_files, tmp_path, data_dir, ingest_copy
+):
+    # given: a pretrained tag whose weights sit in a Hugging Face hub cache,
+    # laid out as huggingface_hub writes it (open_clip's table of tags is
+    # the one thing added: no real tag's weights fit in a test)
+    from open_clip import pretrained
+
+    config_path, checkpoint = tiny_clip_files
+    tag = {"hf_hub": "dam-tests/tiny-clip/", "quick_gelu": False}
+    monkeypatch.setitem(pretrained._PRETRAINED, NAME, {"lab": tag})
+    cache = tmp_path / "hub"
+    snapshot = cache / "models--dam-tests--tiny-clip" / "snapshots" / "0123abcd"
+    snapshot.mkdir(parents=True)
+    shutil.copyfile(checkpoint, snapshot / "open_clip_pytorch_model.bin")
+    (cache / "models--dam-tests--tiny-clip" / "refs").mkdir()
+    (cache / "models--dam-tests--tiny-clip" / "refs" / "main").write_text("0123abcd")
+    settings.DAM_CLIP_MODEL = NAME
+    settings.DAM_CLIP_MODEL_CONFIG = str(config_path)
+    settings.DAM_CLIP_PRETRAINED = "lab"
+    settings.DAM_CLIP_CACHE_DIR = str(cache)
+
+    # when
+    out = run("clip_model", "status")
+    asset = ingest_copy("photos/coffee.png")
+
+    # then
+    assert "weights: %s" % (snapshot / "open_clip_pytorch_model.bin") in out
+    assert asset.embeddings.get().model == "%s/lab" % NAME

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from dam.models import Asset
 from search.filters import SearchFilters
 from search.services import search_image, search_text
+from tests.conftest import CORPUS
 from tests.search.conftest import PHOTOS, VIDEO
 from tests.search.test_image_query import post_image
-from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,9 @@ def test_a_query_restricted_to_videos_returns_only_the_video(photos_and_video):
 
     # when: the nearest vectors of brick.png are all photos
     everything = search_image(query_image("brick.png"), limit=len(PHOTOS) + 1)
-    only_videos = search_image(query_image("brick.png"), SearchFilters(kind="video"), limit=5)
+    only_videos = search_image(
+        query_image("brick.png"), SearchFilters(kind="video"), limit=5
+    )
 
     # then
     ranked = [result.asset_id for result in everything.results]
@@ -56,11 +58,15 @@ def test_the_filter_runs_inside_the_hnsw_scan_not_after_it(settings, photos_and_
 
     # when
     with CaptureQueriesContext(connection) as queries:
-        page = search_image(query_image("rocket.jpg"), SearchFilters(kind="video"), limit=1)
+        page = search_image(
+            query_image("rocket.jpg"), SearchFilters(kind="video"), limit=1
+        )
 
     # then
     assert [result.asset_id for result in page.results] == [video.id]
-    ranking_sql = next(q["sql"] for q in queries if "<=>" in q["sql"] and "LIMIT" in q["sql"])
+    ranking_sql = next(
+        q["sql"] for q in queries if "<=>" in q["sql"] and "LIMIT" in q["sql"]
+    )
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL hnsw.iterative_scan = strict_order")
         cursor.execute("EXPLAIN " + ranking_sql)
@@ -81,7 +87,9 @@ def test_a_scan_that_gives_up_early_is_completed_exactly(settings, photos_and_vi
     assert [result.asset_id for result in page.results] == [video.id]
 
 
-def test_date_range_and_uploader_filters(clip, ingest_copy, django_user_model, api_client, user):
+def test_date_range_and_uploader_filters(
+    clip, ingest_copy, django_user_model, api_client, user
+):
     other = django_user_model.objects.create_user("photographer", password="x" * 12)
     cat = ingest_copy("photos/chelsea.png", user=user)
     coffee = ingest_copy("photos/coffee.png", user=other)
@@ -104,7 +112,11 @@ def test_date_range_and_uploader_filters(clip, ingest_copy, django_user_model, a
     assert ranked(after="2021-01-31", before="2021-01-31") == {str(coffee.id)}
     today = datetime.date.today().isoformat()
     assert ranked(after=today) == {str(rocket.id)}
-    assert ranked(after=today, dated_by="uploaded") == {str(cat.id), str(coffee.id), str(rocket.id)}
+    assert ranked(after=today, dated_by="uploaded") == {
+        str(cat.id),
+        str(coffee.id),
+        str(rocket.id),
+    }
     assert ranked(uploader="photographer") == {str(coffee.id), str(rocket.id)}
     assert ranked(uploader="photographer", kind="video") == set()
 

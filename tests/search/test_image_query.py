@@ -12,11 +12,17 @@ pytestmark = pytest.mark.django_db
 
 
 def post_image(api_client, path_or_bytes, name="query.jpg", **params):
-    data = path_or_bytes if isinstance(path_or_bytes, bytes) else path_or_bytes.read_bytes()
+    data = (
+        path_or_bytes
+        if isinstance(path_or_bytes, bytes)
+        else path_or_bytes.read_bytes()
+    )
     upload = io.BytesIO(data)
     upload.name = name
     with upload:
-        response = api_client.post("/api/search/", {"image": upload, **params}, format="multipart")
+        response = api_client.post(
+            "/api/search/", {"image": upload, **params}, format="multipart"
+        )
     return response
 
 
@@ -27,7 +33,9 @@ def altered(path):
         width, height = image.size
         dx, dy = int(width * 0.05), int(height * 0.05)
         image = image.crop((dx, dy, width - dx, height - dy))
-        image = image.resize((image.width // 2, image.height // 2), Image.Resampling.LANCZOS)
+        image = image.resize(
+            (image.width // 2, image.height // 2), Image.Resampling.LANCZOS
+        )
         buffer = io.BytesIO()
         image.save(buffer, "JPEG", quality=40)
     return buffer.getvalue()
@@ -65,7 +73,9 @@ def test_query_image_is_not_stored(clip, ingest_copy, api_client):
 
     ingest_copy("photos/coffee.png")
 
-    response = post_image(api_client, CORPUS / "photos" / "rocket.jpg", name="rocket.jpg")
+    response = post_image(
+        api_client, CORPUS / "photos" / "rocket.jpg", name="rocket.jpg"
+    )
 
     assert response.status_code == 200
     assert Asset.objects.count() == 1

@@ -8,12 +8,17 @@ from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.django_db
 
-CARD = re.compile(r'<li class="card result" data-asset-id="([0-9a-f-]+)"[^>]*data-score="([-0-9.]+)"')
+CARD = re.compile(
+    r'<li class="card result" data-asset-id="([0-9a-f-]+)"[^>]*data-score="([-0-9.]+)"'
+)
 
 
 def cards(response):
     assert response.status_code == 200, response.content[:500]
-    return [(asset_id, float(score)) for asset_id, score in CARD.findall(response.content.decode())]
+    return [
+        (asset_id, float(score))
+        for asset_id, score in CARD.findall(response.content.decode())
+    ]
 
 
 @pytest.fixture
@@ -29,10 +34,14 @@ def test_results_are_a_ranked_grid_opening_each_asset(clip, corpus_photos, signe
     html = response.content.decode()
     assert len(found) == len(corpus_photos)
     assert found[0][0] == str(corpus_photos["coins.png"].id)
-    assert [score for _, score in found] == sorted((score for _, score in found), reverse=True)
+    assert [score for _, score in found] == sorted(
+        (score for _, score in found), reverse=True
+    )
     # each card opens its asset, and shows its score with the reasons on hover
     assert 'href="/assets/%s/"' % corpus_photos["coins.png"].id in html
-    assert re.search(r'title="coins.png — score [-0-9.]+: clip [-+0-9.]+, keyword \+0.200', html)
+    assert re.search(
+        r'title="coins.png — score [-0-9.]+: clip [-+0-9.]+, keyword \+0.200', html
+    )
     assert 'class="score"' in html
     assert html.count("Find similar") == len(corpus_photos)
 
@@ -47,8 +56,13 @@ def test_paging(clip, ingest_copy, signed_in, monkeypatch):
     first = signed_in.get("/search/", {"q": "something"})
     third = signed_in.get("/search/", {"q": "something", "page": 3})
 
-    seen = [asset for page in (1, 2, 3)
-            for asset, _ in cards(signed_in.get("/search/", {"q": "something", "page": page}))]
+    seen = [
+        asset
+        for page in (1, 2, 3)
+        for asset, _ in cards(
+            signed_in.get("/search/", {"q": "something", "page": page})
+        )
+    ]
     assert len(seen) == 5 and len(set(seen)) == 5
     assert 'rel="next" href="?q=something&amp;page=2"' in first.content.decode()
     assert 'rel="next"' not in third.content.decode()
@@ -100,3 +114,15 @@ def test_search_page_needs_sign_in(client):
     response = client.get("/search/", {"q": "cat"})
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_every_page_offers_search_by_image_and_assets_offer_find_similar(
+    clip, ingest_copy, signed_in
+):
+    asset = ingest_copy("photos/coffee.png")
+
+    library = signed_in.get("/").content.decode()
+    detail = signed_in.get("/assets/%s/" % asset.id).content.decode()
+
+    assert 'id="search-image"' in library
+    assert 'href="/search/?similar=%s"' % asset.id in detail

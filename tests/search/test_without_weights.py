@@ -73,8 +73,12 @@ def test_search_by_title_description_and_keywords(no_clip, ingest_copy, api_clie
     coffee = ingest_copy("photos/coffee.png")
     horse = ingest_copy("photos/horse.png")
     Asset.objects.filter(pk=rocket.pk).update(title="Falcon launch")
-    Asset.objects.filter(pk=coffee.pk).update(description="Morning espresso on the terrace")
-    Asset.objects.filter(pk=horse.pk).update(metadata={"keywords": ["stallion", "silhouette"]})
+    Asset.objects.filter(pk=coffee.pk).update(
+        description="Morning espresso on the terrace"
+    )
+    Asset.objects.filter(pk=horse.pk).update(
+        metadata={"keywords": ["stallion", "silhouette"]}
+    )
 
     def found(words):
         response = api_client.get("/api/search/", {"q": words})
@@ -90,7 +94,9 @@ def test_search_by_title_description_and_keywords(no_clip, ingest_copy, api_clie
     assert found("falcon") == [str(rocket.id), str(horse.id)]
 
 
-def test_image_and_similar_searches_say_what_is_missing(no_clip, ingest_copy, api_client):
+def test_image_and_similar_searches_say_what_is_missing(
+    no_clip, ingest_copy, api_client
+):
     cat = ingest_copy("photos/chelsea.png")
 
     by_image = post_image(api_client, CORPUS / "photos" / "chelsea.png")
@@ -101,7 +107,9 @@ def test_image_and_similar_searches_say_what_is_missing(no_clip, ingest_copy, ap
         assert response.json()["fix"] == "python manage.py clip_model download"
 
 
-def test_a_broken_checkpoint_is_reported_not_raised(settings, tmp_path, data_dir, ingest_copy, client):
+def test_a_broken_checkpoint_is_reported_not_raised(
+    settings, tmp_path, data_dir, ingest_copy, client
+):
     broken = tmp_path / "broken.pt"
     broken.write_bytes(b"not a checkpoint")
     settings.DAM_CLIP_MODEL = "ViT-B-32"

@@ -5,10 +5,11 @@ import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from dam.models import Asset
+from dam.models import Asset, Rendition
 from dam.views.library import PAGE_SIZE
 from ingest.models import IngestStep
 from ingest.uploads import ingest_file
@@ -25,6 +26,7 @@ def signed_in(client, user):
 @pytest.fixture
 def add_asset(tmp_path, corpus, user):
     """Store a corpus file as an asset, the way an upload does."""
+
     def add(relative, **fields):
         copy = tmp_path / relative.replace("/", "_")
         shutil.copyfile(corpus / relative, copy)
@@ -33,6 +35,7 @@ def add_asset(tmp_path, corpus, user):
             Asset.objects.filter(pk=asset.pk).update(**fields)
             asset.refresh_from_db()
         return asset
+
     return add
 
 
@@ -91,7 +94,9 @@ def test_sign_in_leads_to_the_library(client, user):
 
 
 def test_a_wrong_password_says_so(client, user):
-    response = client.post(reverse("login"), {"username": "marketing", "password": "no"})
+    response = client.post(
+        reverse("login"), {"username": "marketing", "password": "no"}
+    )
 
     assert response.status_code == 200
     assert "enter a correct username and password" in response.content.decode()
@@ -111,8 +116,12 @@ def test_every_page_has_search_box_and_sign_out(signed_in):
 def test_library_lists_newest_first_with_kind_and_status_badges(signed_in, add_asset):
     # given
     oldest = add_asset("photos/coffee.png", status=Asset.Status.READY)
-    failed = add_asset("photos/rocket.jpg", status=Asset.Status.FAILED, error="Truncated.")
-    video = add_asset("video/cat_rocket_coffee.mp4", status=Asset.Status.READY, duration=12.0)
+    failed = add_asset(
+        "photos/rocket.jpg", status=Asset.Status.FAILED, error="Truncated."
+    )
+    video = add_asset(
+        "video/cat_rocket_coffee.mp4", status=Asset.Status.READY, duration=12.0
+    )
     newest = add_asset("photos/chelsea.png", status=Asset.Status.PROCESSING)
 
     # when
@@ -161,8 +170,12 @@ def test_library_scrolls_through_every_asset_once(signed_in, user):
     count = PAGE_SIZE + 7
     Asset.objects.bulk_create(
         Asset(
-            original="originals/x%d.jpg" % n, original_name="x%d.jpg" % n,
-            kind="image", mime_type="image/jpeg", byte_size=1, sha256="%064x" % n,
+            original="originals/x%d.jpg" % n,
+            original_name="x%d.jpg" % n,
+            kind="image",
+            mime_type="image/jpeg",
+            byte_size=1,
+            sha256="%064x" % n,
             uploaded_by=user,
         )
         for n in range(count)
@@ -196,16 +209,26 @@ def test_asset_page_shows_metadata_and_processing_steps(signed_in, add_asset, us
         camera="Canon EOS 5D",
         captured_at=datetime(2021, 6, 5, 14, 30, tzinfo=UTC),
         phash=0x0123456789ABCDEF,
-        metadata={"gps": {"latitude": 48.8584, "longitude": 2.2945},
-                  "keywords": ["portrait", "navy"]},
+        metadata={
+            "gps": {"latitude": 48.8584, "longitude": 2.2945},
+            "keywords": ["portrait", "navy"],
+        },
     )
     now = timezone.now()
     IngestStep.objects.create(
-        asset=asset, name="metadata", state="done", started_at=now, finished_at=now,
+        asset=asset,
+        name="metadata",
+        state="done",
+        started_at=now,
+        finished_at=now,
         duration_ms=42,
     )
     IngestStep.objects.create(
-        asset=asset, name="renditions", state="done", started_at=now, finished_at=now,
+        asset=asset,
+        name="renditions",
+        state="done",
+        started_at=now,
+        finished_at=now,
         duration_ms=1830,
     )
 
@@ -214,9 +237,20 @@ def test_asset_page_shows_metadata_and_processing_steps(signed_in, add_asset, us
 
     # then
     for shown in (
-        "grace_hopper.jpg", "512 × 600 px", "JPEG image", "Canon EOS 5D", "June 5, 2021",
-        "48.85840, 2.29450", "portrait", "navy", asset.sha256, "0123456789abcdef",
-        "marketing", "42 ms", "1.8 s", "not run",
+        "grace_hopper.jpg",
+        "512 × 600 px",
+        "JPEG image",
+        "Canon EOS 5D",
+        "June 5, 2021",
+        "48.85840, 2.29450",
+        "portrait",
+        "navy",
+        asset.sha256,
+        "0123456789abcdef",
+        "marketing",
+        "42 ms",
+        "1.8 s",
+        "not run",
     ):
         assert shown in html, shown
     assert "%s?download=1" % reverse("asset_original", args=[asset.id]) in html
@@ -225,7 +259,9 @@ def test_asset_page_shows_metadata_and_processing_steps(signed_in, add_asset, us
 
 def test_video_asset_page_plays_the_original(signed_in, add_asset):
     # given
-    video = add_asset("video/cat_rocket_coffee.mp4", status=Asset.Status.READY, duration=12)
+    video = add_asset(
+        "video/cat_rocket_coffee.mp4", status=Asset.Status.READY, duration=12
+    )
 
     # when
     html = signed_in.get(video.get_absolute_url()).content.decode()
@@ -237,20 +273,71 @@ def test_video_asset_page_plays_the_original(signed_in, add_asset):
     assert "0:12" in html
 
 
+def test_a_video_with_a_playable_copy_plays_the_copy(signed_in, add_asset, corpus):
+    # given: a playable copy, as the ingest makes for codecs browsers lack
+    asset = add_asset("video/cat_rocket_coffee.mp4", status=Asset.Status.READY)
+    data = (corpus / "video/cat_rocket_coffee.mp4").read_bytes()
+    copy = Rendition(
+        asset=asset,
+        name="video",
+        mime_type="video/mp4",
+        width=640,
+        height=360,
+        byte_size=len(data),
+    )
+    copy.file.save("video.mp4", ContentFile(data), save=False)
+    copy.save()
+
+    # when
+    html = signed_in.get(asset.get_absolute_url()).content.decode()
+    seek = signed_in.get(copy.get_absolute_url(), HTTP_RANGE="bytes=1000-1999")
+
+    # then
+    assert '<source src="%s" type="video/mp4">' % copy.get_absolute_url() in html
+    assert seek.status_code == 206
+    assert read(seek) == data[1000:2000]
+
+
+def test_an_unfinished_asset_page_refreshes_itself_until_done(signed_in, add_asset):
+    # given
+    queued = add_asset("video/cat_rocket_coffee.mp4")
+    processing = add_asset("photos/rocket.jpg", status=Asset.Status.PROCESSING)
+    done = add_asset("photos/coffee.png", status=Asset.Status.READY)
+
+    # when
+    queued_html = signed_in.get(queued.get_absolute_url()).content.decode()
+    processing_html = signed_in.get(processing.get_absolute_url()).content.decode()
+    done_html = signed_in.get(done.get_absolute_url()).content.decode()
+
+    # then: the player is kept across refreshes, so playback goes on
+    assert re.search(r'id="asset"[^>]*hx-trigger="every 2s"', queued_html)
+    assert re.search(r'<video id="player" hx-preserve="true"', queued_html)
+    assert re.search(r'id="asset"[^>]*hx-trigger="every 2s"', processing_html)
+    assert "The preview appears when processing finishes." in processing_html
+    assert "hx-trigger" not in done_html.split('id="asset"', 1)[1].split(">", 1)[0]
+    assert "No preview available." in done_html
+
+
 def test_failed_asset_shows_its_reason_and_retry_queues_it_again(
     signed_in, add_asset, django_capture_on_commit_callbacks
 ):
     # given
     asset = add_asset(
-        "photos/rocket.jpg", status=Asset.Status.FAILED, error="The JPEG data is truncated."
+        "photos/rocket.jpg",
+        status=Asset.Status.FAILED,
+        error="The JPEG data is truncated.",
     )
     now = timezone.now()
     IngestStep.objects.create(
         asset=asset, name="metadata", state="done", started_at=now, finished_at=now
     )
     IngestStep.objects.create(
-        asset=asset, name="renditions", state="failed", error="The JPEG data is truncated.",
-        started_at=now, finished_at=now,
+        asset=asset,
+        name="renditions",
+        state="failed",
+        error="The JPEG data is truncated.",
+        started_at=now,
+        finished_at=now,
     )
     page = signed_in.get(asset.get_absolute_url()).content.decode()
     assert "The JPEG data is truncated." in page
@@ -271,7 +358,9 @@ def test_failed_asset_shows_its_reason_and_retry_queues_it_again(
     assert "The JPEG data is truncated." not in html
 
 
-def test_retry_leaves_a_ready_asset_alone(signed_in, add_asset, django_capture_on_commit_callbacks):
+def test_retry_leaves_a_ready_asset_alone(
+    signed_in, add_asset, django_capture_on_commit_callbacks
+):
     asset = add_asset("photos/coffee.png", status=Asset.Status.READY)
 
     with django_capture_on_commit_callbacks() as queued:
@@ -328,19 +417,25 @@ def test_original_plays_inline_and_downloads_under_its_name(signed_in, video):
         ("bytes=106000-999999999", 106000, None),
     ],
 )
-def test_a_range_request_gets_206_with_those_bytes(signed_in, video, header, start, stop):
+def test_a_range_request_gets_206_with_those_bytes(
+    signed_in, video, header, start, stop
+):
     # given
     asset, data = video
     expected = data[start:stop]
     first = start if start >= 0 else len(data) + start
 
     # when
-    response = signed_in.get(reverse("asset_original", args=[asset.id]), HTTP_RANGE=header)
+    response = signed_in.get(
+        reverse("asset_original", args=[asset.id]), HTTP_RANGE=header
+    )
 
     # then
     assert response.status_code == 206
     assert response["Content-Range"] == "bytes %d-%d/%d" % (
-        first, first + len(expected) - 1, len(data),
+        first,
+        first + len(expected) - 1,
+        len(data),
     )
     assert response["Content-Length"] == str(len(expected))
     assert read(response) == expected
@@ -403,14 +498,17 @@ def test_upload_status_reports_each_asset_state(signed_in, add_asset):
     queued = add_asset("photos/coffee.png")
     ready = add_asset("photos/rocket.jpg", status=Asset.Status.READY)
     failed = add_asset(
-        "photos/chelsea.png", status=Asset.Status.FAILED, error="Cannot decode the image."
+        "photos/chelsea.png",
+        status=Asset.Status.FAILED,
+        error="Cannot decode the image.",
     )
     known = add_asset("photos/horse.png", status=Asset.Status.READY)
     ids = ",".join(str(a.id) for a in (queued, ready, failed))
 
     # when
     response = signed_in.get(
-        reverse("upload_status"), {"ids": ids, "duplicates": str(known.id)},
+        reverse("upload_status"),
+        {"ids": ids, "duplicates": str(known.id)},
         HTTP_HX_REQUEST="true",
     )
 

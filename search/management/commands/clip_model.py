@@ -7,7 +7,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from search.encoder import LOAD_ERRORS, ClipEncoder
 from search.health import describe_clip
-from search.weights import WeightsMissing, clip_config, download_weights, install_weights
+from search.weights import (
+    WeightsMissing,
+    clip_config,
+    download_weights,
+    install_weights,
+)
 
 
 class Command(BaseCommand):
@@ -40,7 +45,9 @@ class Command(BaseCommand):
         if state["ready"]:
             self.stdout.write(self.style.SUCCESS("weights: %s" % state["weights"]))
         else:
-            self.stdout.write(self.style.WARNING("weights: missing: %s" % state["error"]))
+            self.stdout.write(
+                self.style.WARNING("weights: missing: %s" % state["error"])
+            )
             self.stdout.write("fix:     %s" % state["fix"])
 
     def download(self):
@@ -71,7 +78,11 @@ class Command(BaseCommand):
         try:
             ClipEncoder(config, source).load()
         except (WeightsMissing, *LOAD_ERRORS) as err:
-            raise CommandError("%s is not a %s checkpoint: %s" % (source, config.model, err)) from err
+            raise CommandError(
+                "%s is not a %s checkpoint: %s" % (source, config.model, err)
+            ) from err
 
         target = install_weights(source, config)
-        self.stdout.write(self.style.SUCCESS("Installed as %s for %s" % (target, config.identity)))
+        self.stdout.write(
+            self.style.SUCCESS("Installed as %s for %s" % (target, config.identity))
+        )

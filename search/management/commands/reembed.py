@@ -41,7 +41,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
         parser.add_argument(
-            "--prune", action="store_true",
+            "--prune",
+            action="store_true",
             help="afterwards, delete the vectors of every other model",
         )
 
@@ -78,7 +79,8 @@ class Command(BaseCommand):
             deleted, _ = Embedding.objects.exclude(model=encoder.identity).delete()
             self.stdout.write("deleted %d vectors of other models" % deleted)
         self.stdout.write(
-            "embedded %d, skipped %d in %.1f s" % (stored, skipped, time.monotonic() - started)
+            "embedded %d, skipped %d in %.1f s"
+            % (stored, skipped, time.monotonic() - started)
         )
 
 

@@ -1,0 +1,540 @@
+"""Benchmark: vector search latency and recall, pgvector against FAISS.
+
+For each size (synthetic clustered 512-d unit vectors, see
+bench/search_data.py) the vectors are stored as real dam_asset and
+search_embedding rows, in a database of their own under var/bench-search,
+then searched one query at a time, as a user's search is:
+
+- exact: numpy, a matrix product and argpartition; the ground truth;
+- pgvector: the project's HNSW index (search.pg_index) queried through the
+  project's backend (search.backends.pgvector) with a VectorQuery;
+- faiss index: the project's FAISS backend's graph, searched directly;
+- faiss backend: the project's FAISS backend end to end (it asks
+  PostgreSQL for the allowed ids on every query);
+- the same with a narrow filter (kind=video, 1% of the assets).
+
+Then GET /api/search/?q=... end to end through Django's test client, with a
+ViT-B-32 of random weights (the same compute as the real one).
+
+Rows and indexes are kept between runs: a size already stored is reused
+(its build times are those measured when it was built) unless --fresh.
+
+    nice python bench/search.py [--sizes 10000,100000,1000000] [--ef 40,64,100,200]
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts bench/ first on the path, where this file
+# would shadow the search app.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+DATA_DIR = Path(os.environ.setdefault("DAM_DATA_DIR", str(ROOT / "var" / "bench-search")))
+CHECKPOINT = DATA_DIR.resolve() / "models" / "random-vit-b-32.pt"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dam.settings")
+os.environ.setdefault("DAM_LOG_LEVEL", "WARNING")
+# A server sized for a million vectors: the HNSW index (about 2.6 GB at 1M)
+# must sit in shared_buffers, and its build in maintenance_work_mem.
+os.environ.setdefault("DAM_PG_SHARED_BUFFERS", "6GB")
+os.environ.setdefault("DAM_PG_MAINTENANCE_WORK_MEM", "5GB")
+os.environ.setdefault("DAM_PG_EFFECTIVE_CACHE_SIZE", "12GB")
+os.environ.setdefault("DAM_CLIP_MODEL", "ViT-B-32")
+os.environ.setdefault("DAM_CLIP_PRETRAINED", str(CHECKPOINT))
+os.environ.setdefault("DAM_VECTOR_BACKEND", "pgvector")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import numpy as np  # noqa: E402
+
+from bench import search_data  # noqa: E402
+
+K = 10
+TEXT_QUERIES = (
+    "red bicycle on the beach", "dog in the snow", "sunset over the lake",
+    "portrait of a woman", "crowd at a concert", "coffee on an office desk",
+    "train station at night", "boat in the harbour", "green forest road",
+    "family in the park", "yellow flower", "city street in the rain",
+)
+
+
+def progress(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def percentiles(seconds):
+    values = np.asarray(seconds) * 1000
+    return float(np.percentile(values, 50)), float(np.percentile(values, 95))
+
+
+def load():
+    """The 1, 5 and 15 minute load averages: other work skews latencies."""
+    return "%.1f/%.1f/%.1f" % os.getloadavg()
+
+
+def recall(found, truth):
+    """Mean share of the true top K found, over the queries."""
+    return float(np.mean([len(set(f[:K]) & set(t[:K])) / K for f, t in zip(found, truth)]))
+
+
+# The server and the databases.
+
+
+def server_settings():
+    """The server settings that decide these figures, as the server sees them."""
+    from django.db import connection
+
+    found = {}
+    with connection.cursor() as cursor:
+        for name in ("shared_buffers", "maintenance_work_mem", "work_mem"):
+            cursor.execute("SHOW %s" % name)
+            found[name] = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_jit_available()")
+        found["jit available"] = cursor.fetchone()[0]
+        cursor.execute("SELECT default_version FROM pg_available_extensions WHERE name = 'vector'")
+        found["pgvector"] = cursor.fetchone()[0]
+    return found
+
+
+def use_database(name, fresh):
+    """Point Django's connection at database ``name``, created and migrated."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if fresh:
+            cursor.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute('CREATE DATABASE "%s"' % name)
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    call_command("migrate", verbosity=0)
+
+
+def stored_rows(dataset):
+    from search.models import Embedding
+
+    return Embedding.objects.filter(model=dataset.model, dimension=512).count()
+
+
+def drop_hnsw_index(dataset):
+    from django.db import connection
+
+    from search.pg_index import index_name
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS %s" % index_name(dataset.model, 512))
+
+
+def prepare(dataset, vectors, cluster, fresh):
+    """Store the rows and build both indexes unless kept; return the manifest."""
+    from django.db import connection
+
+    from search.backends import get_backend
+    from search.backends.faiss import index_path
+    from search.pg_index import ensure_hnsw_index, index_state, index_name
+
+    if fresh:
+        search_data.manifest_path(DATA_DIR, dataset).unlink(missing_ok=True)
+        index_path(dataset.model, 512).unlink(missing_ok=True)
+    manifest = search_data.read_manifest(DATA_DIR, dataset)
+
+    if "copy_s" not in manifest or stored_rows(dataset) != dataset.size:
+        # An HNSW index present while copying would be filled row by row.
+        drop_hnsw_index(dataset)
+        index_path(dataset.model, 512).unlink(missing_ok=True)
+        manifest = {}
+        progress("%d: copying rows" % dataset.size)
+        seconds = search_data.copy_rows(
+            connection.settings_dict, dataset, vectors, cluster, progress
+        )
+        manifest = search_data.write_manifest(DATA_DIR, dataset, copy_s=seconds)
+
+    name = index_name(dataset.model, 512)
+    if "pgvector_build_s" not in manifest or index_state(name) != "valid":
+        drop_hnsw_index(dataset)
+        progress("%d: building the pgvector HNSW index" % dataset.size)
+        connection.ensure_connection()
+        # pgvector says so in a NOTICE when the graph outgrows
+        # maintenance_work_mem and the build goes on, much slower, on disk.
+        connection.connection.add_notice_handler(
+            lambda notice: progress("postgres: %s" % notice.message_primary)
+        )
+        started = time.perf_counter()
+        ensure_hnsw_index(dataset.model, 512)
+        manifest = search_data.write_manifest(
+            DATA_DIR, dataset, pgvector_build_s=time.perf_counter() - started
+        )
+
+    if "faiss_build_s" not in manifest or not index_path(dataset.model, 512).exists():
+        progress("%d: building the FAISS index (vector_index rebuild)" % dataset.size)
+        started = time.perf_counter()
+        get_backend("faiss").rebuild(dataset.model, 512)
+        manifest = search_data.write_manifest(
+            DATA_DIR, dataset, faiss_build_s=time.perf_counter() - started
+        )
+    return manifest
+
+
+def use_faiss_folder(dataset):
+    """Keep each size's FAISS file apart: the backend names it by model only."""
+    from search.backends import faiss as faiss_backend
+
+    folder = DATA_DIR.resolve() / "search" / "faiss" / str(dataset.size)
+    faiss_backend.index_dir = lambda: folder
+
+
+def prewarm(dataset, queries):
+    """Bring the HNSW index into shared_buffers; return (pages, seconds).
+
+    pg_prewarm is not in the embedded build (its only extensions are
+    plpgsql and vector), so the whole graph is walked instead: a relaxed
+    iterative scan asked for every row reads every index page, and the
+    TOAST pages of the vectors, as it computes each distance. Queries of
+    the warm-up set start the walks, never the timed ones.
+    """
+    from django.db import connection, transaction
+
+    from search.pg_index import index_name
+
+    started = time.perf_counter()
+    name = index_name(dataset.model, 512)
+    sql = (
+        "SELECT count(*) FROM (SELECT id FROM search_embedding "
+        "WHERE model = %s AND dimension = 512 "
+        "ORDER BY vector::vector(512) <=> %s::vector(512) LIMIT %s) AS walk"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute("SET LOCAL hnsw.ef_search = 1000")
+        cursor.execute("SET LOCAL hnsw.max_scan_tuples = %d" % (dataset.size * 2))
+        cursor.execute("SET LOCAL hnsw.scan_mem_multiplier = 100")
+        # Asked for every row, the planner would rather sort a table scan.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        for vector in queries:
+            text = "[%s]" % ",".join("%.6f" % value for value in vector)
+            cursor.execute(sql, [dataset.model, text, dataset.size])
+        cursor.execute("SELECT pg_relation_size(%s) / 8192", [name])
+        pages = cursor.fetchone()[0]
+    return pages, time.perf_counter() - started
+
+
+# Measurements.
+
+
+def exact_top(vectors, query_vectors, allowed=None):
+    """True top K row indexes per query (numpy, in chunks of 100 queries)."""
+    rows = vectors if allowed is None else vectors[allowed]
+    tops = []
+    for start in range(0, len(query_vectors), 100):
+        scores = query_vectors[start : start + 100] @ rows.T
+        best = np.argpartition(-scores, K, axis=1)[:, :K]
+        ranked = np.take_along_axis(
+            best, np.argsort(-np.take_along_axis(scores, best, 1), axis=1), 1
+        )
+        tops.extend(ranked if allowed is None else allowed[ranked])
+    return tops
+
+
+def time_exact(vectors, query_vectors, allowed=None):
+    """Latencies of one query at a time, exact; returns (seconds, tops)."""
+    rows = vectors if allowed is None else vectors[allowed]
+    seconds, tops = [], []
+    for vector in query_vectors:
+        started = time.perf_counter()
+        scores = rows @ vector
+        best = np.argpartition(-scores, K)[:K]
+        best = best[np.argsort(-scores[best])]
+        seconds.append(time.perf_counter() - started)
+        tops.append(best if allowed is None else allowed[best])
+    return seconds, tops
+
+
+def vector_query(dataset, vector, kind=""):
+    from search.backends import VectorQuery
+    from search.filters import SearchFilters, searchable_assets
+
+    return VectorQuery(
+        vector=vector, model=dataset.model, dimension=512,
+        assets=searchable_assets(SearchFilters(kind=kind)), limit=K,
+    )
+
+
+def time_backend(backend, dataset, query_vectors, kind=""):
+    """(seconds, tops, page sizes) of backend.search, one query at a time."""
+    seconds, tops, sizes = [], [], []
+    for vector in query_vectors:
+        query = vector_query(dataset, vector, kind)
+        started = time.perf_counter()
+        hits = backend.search(query)
+        seconds.append(time.perf_counter() - started)
+        tops.append([search_data.index_of(hit.asset_id) for hit in hits])
+        sizes.append(len(hits))
+    return seconds, tops, sizes
+
+
+def time_faiss_index(graph, query_vectors, ef, threads=1):
+    """(seconds, tops) of the FAISS graph alone; ids are embedding ids.
+
+    One OpenMP thread by default: a user's search is one query, and on a
+    busy machine FAISS's threads wait for each other at every query (p50
+    0.2 ms with one thread, 8 ms with two, measured here at 100k while
+    other work ran).
+    """
+    import faiss
+
+    default_threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(threads or default_threads)
+    params = faiss.SearchParametersHNSW(efSearch=ef)
+    seconds, tops = [], []
+    try:
+        for vector in query_vectors:
+            started = time.perf_counter()
+            _, ids = graph.search(vector[None, :], K, params=params)
+            seconds.append(time.perf_counter() - started)
+            # Rows were copied in order with a fresh identity: id = index + 1.
+            tops.append(ids[0][ids[0] >= 0] - 1)
+    finally:
+        faiss.omp_set_num_threads(default_threads)
+    return seconds, tops
+
+
+def blocks_read():
+    """Blocks this database has read from outside shared_buffers so far."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT blks_read FROM pg_stat_database WHERE datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+def measure_size(args, dataset):
+    """Build (or reuse) one size and return its result rows and manifest."""
+    from django.conf import settings
+
+    from search.backends import faiss as faiss_backend
+    from search.backends import get_backend
+
+    progress("%d: vectors" % dataset.size)
+    vectors, cluster = search_data.load_vectors(DATA_DIR, dataset)
+    use_database(dataset.database, args.fresh)
+    use_faiss_folder(dataset)
+    manifest = prepare(dataset, vectors, cluster, args.fresh)
+
+    query_vectors, _ = search_data.queries(vectors, args.queries + args.warmup, dataset.seed)
+    warmup, query_vectors = query_vectors[: args.warmup], query_vectors[args.warmup :]
+    videos = np.flatnonzero(search_data.is_video(np.arange(dataset.size)))
+    progress("%d: ground truth" % dataset.size)
+    truth = exact_top(vectors, query_vectors)
+    truth_videos = exact_top(vectors, query_vectors, videos)
+    rows = []
+
+    def row(engine, ef, build, seconds, tops, expected, sizes=None, note=""):
+        p50, p95 = percentiles(seconds)
+        if sizes is not None:
+            note = "%d/%d pages full%s" % (
+                sum(size == K for size in sizes), len(sizes), note and ", " + note
+            )
+        rows.append((dataset.size, engine, ef, build, p50, p95, recall(tops, expected),
+                     len(seconds), note))
+
+    exact = query_vectors[: args.exact_queries]
+    seconds, tops = time_exact(vectors, exact)
+    row("exact numpy", "-", None, seconds, tops, truth)
+    seconds, tops = time_exact(vectors, exact, videos)
+    row("exact numpy, video 1%", "-", None, seconds, tops, truth_videos)
+
+    progress("%d: faiss" % dataset.size)
+    backend = get_backend("faiss")
+    graph = backend._index(dataset.model, 512).index
+    engine = "faiss index (M=%d)" % faiss_backend.HNSW_M
+    time_faiss_index(graph, warmup, max(args.ef))
+    for ef in args.ef:
+        seconds, tops = time_faiss_index(graph, query_vectors, ef)
+        row(engine, ef, manifest["faiss_build_s"], seconds, tops, truth, note="1 thread")
+    seconds, tops = time_faiss_index(graph, query_vectors, faiss_backend.EF_SEARCH, 0)
+    row(engine, faiss_backend.EF_SEARCH, None, seconds, tops, truth,
+        note="OpenMP default, %d threads" % os.cpu_count())
+    if args.backend_queries:
+        few = query_vectors[: args.backend_queries]
+        for ef in args.backend_ef:
+            faiss_backend.EF_SEARCH = ef
+            seconds, tops, sizes = time_backend(backend, dataset, few)
+            row("faiss backend", ef, None, seconds, tops, truth, sizes)
+            seconds, tops, sizes = time_backend(backend, dataset, few, kind="video")
+            row("faiss backend, video 1%", ef, None, seconds, tops, truth_videos, sizes)
+    del graph
+    backend._indexes.clear()
+
+    progress("%d: pgvector" % dataset.size)
+    before = blocks_read()
+    pages, warm_s = prewarm(dataset, warmup[:1])
+    progress("%d: prewarm walked the %d-page index in %.1f s, %d blocks read" % (
+        dataset.size, pages, warm_s, blocks_read() - before
+    ))
+    backend = get_backend("pgvector")
+    time_backend(backend, dataset, warmup)
+    for kind, engine, expected in (("", "pgvector (m=16)", truth),
+                                   ("video", "pgvector, video 1%", truth_videos)):
+        for ef in args.ef:
+            settings.DAM_HNSW_EF_SEARCH = ef
+            before = blocks_read()
+            seconds, tops, sizes = time_backend(backend, dataset, query_vectors, kind)
+            reads = (blocks_read() - before) / len(query_vectors)
+            build = manifest["pgvector_build_s"] if not kind else None
+            row(engine, ef, build, seconds, tops, expected, sizes,
+                note="%.1f blocks read/query" % reads)
+    del settings.DAM_HNSW_EF_SEARCH
+    return rows, manifest
+
+
+def report(rows):
+    header = "%9s  %-26s %4s %9s %8s %8s %9s %5s  %s"
+    print(header % ("vectors", "engine", "ef", "build s", "p50 ms", "p95 ms",
+                    "recall@10", "n", ""))
+    for size, engine, ef, build, p50, p95, found, count, note in rows:
+        print("%9d  %-26s %4s %9s %8.2f %8.2f %9.4f %5d  %s" % (
+            size, engine, ef, "" if build is None else "%.1f" % build, p50, p95, found,
+            count, note,
+        ))
+
+
+def measure_http(args, dataset):
+    """GET /api/search/?q= end to end, and its main parts alone."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from bench.clip_random import ensure_random_checkpoint
+    from search import keywords
+    from search.backends import VectorQuery, get_backend
+    from search.encoder import get_encoder
+    from search.filters import SearchFilters, searchable_assets
+
+    ensure_random_checkpoint(CHECKPOINT)
+    use_database(dataset.database, fresh=False)
+    vectors, _ = search_data.load_vectors(DATA_DIR, dataset)
+    prewarm(dataset, vectors[:1])
+    user, _ = get_user_model().objects.get_or_create(username="bench")
+    client = Client()
+    client.force_login(user)
+    encoder = get_encoder()
+
+    def timed(call, count):
+        seconds = []
+        for number in range(count):
+            text = TEXT_QUERIES[number % len(TEXT_QUERIES)]
+            started = time.perf_counter()
+            call(text)
+            seconds.append(time.perf_counter() - started)
+        return seconds
+
+    def get(text):
+        response = client.get("/api/search/", {"q": text})
+        assert response.status_code == 200, response.content[:500]
+        assert response.json()["mode"] == "text", response.json()
+
+    assets = searchable_assets(SearchFilters())
+    backend = get_backend()
+    vector = encoder.embed_texts(["a photo"])[0]
+    page = VectorQuery(vector=vector, model=encoder.identity, dimension=encoder.dimension,
+                       assets=assets, limit=25)
+    timed(get, 3)
+    parts = {
+        "GET /api/search/?q=": timed(get, args.http_requests),
+        "  text tower alone": timed(lambda text: encoder.embed_texts([text]), 50),
+        "  keyword signal alone": timed(
+            lambda text: keywords.keyword_hits(text, assets, 25), 50
+        ),
+        "  vector signal alone": timed(lambda text: backend.search(page), 50),
+    }
+    print("\nText search over HTTP, %d assets, %s, %s backend at its default "
+          "ef_search, page of 24; load average %s" % (
+              dataset.size, encoder.identity, backend.name, load()))
+    print("%-26s %8s %8s %5s" % ("", "p50 ms", "p95 ms", "n"))
+    for name, seconds in parts.items():
+        p50, p95 = percentiles(seconds)
+        print("%-26s %8.1f %8.1f %5d" % (name, p50, p95, len(seconds)))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000",
+                        help="comma-separated vector counts (default 10k, 100k, 1M)")
+    parser.add_argument("--ef", default="40,64,100,200",
+                        help="ef_search values (default 40,64,100,200)")
+    parser.add_argument("--queries", type=int, default=500, help="timed queries (500)")
+    parser.add_argument("--warmup", type=int, default=200,
+                        help="untimed queries that warm the caches (200)")
+    parser.add_argument("--exact-queries", type=int, default=50,
+                        help="queries timed for exact numpy (50)")
+    parser.add_argument("--backend-queries", type=int, default=50,
+                        help="queries through the FAISS backend, 0 to skip (50)")
+    parser.add_argument("--backend-ef", default="64",
+                        help="ef_search values for the FAISS backend (64, its default)")
+    parser.add_argument("--http-size", type=int, default=100000,
+                        help="assets for the HTTP text search, 0 to skip (100000)")
+    parser.add_argument("--http-requests", type=int, default=100, help="requests (100)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="drop stored rows and indexes of these sizes and rebuild")
+    args = parser.parse_args()
+    args.ef = [int(value) for value in args.ef.split(",")]
+    args.backend_ef = [int(value) for value in args.backend_ef.split(",")]
+    sizes = [int(value) for value in args.sizes.split(",") if value]
+
+    import django
+
+    django.setup()
+    from search.weights import clip_config
+
+    started = time.perf_counter()
+    model = clip_config().identity
+    settings_found = server_settings()
+    print("PostgreSQL under %s: %s" % (DATA_DIR, ", ".join(
+        "%s %s" % item for item in settings_found.items()
+    )))
+    print("%d CPUs, load average %s; %d timed queries per row after %d warm-up "
+          "queries; K=%d" % (os.cpu_count(), load(), args.queries, args.warmup, K),
+          flush=True)
+
+    rows, builds = [], {}
+    for size in sizes:
+        dataset = search_data.Dataset(size, model=model)
+        size_rows, manifest = measure_size(args, dataset)
+        rows.extend(size_rows)
+        builds[size] = manifest
+        print("\n%d vectors measured; load average %s" % (size, load()))
+        report(size_rows)
+        sys.stdout.flush()
+
+    print("\nAll sizes:")
+    report(rows)
+    print("build s: pgvector CREATE INDEX (m=16, ef_construction=64, 2 parallel "
+          "workers) / FAISS vector_index rebuild, measured when built:")
+    for size, manifest in builds.items():
+        print("  %9d  copy %.1f s, pgvector %.1f s, faiss %.1f s" % (
+            size, manifest["copy_s"], manifest["pgvector_build_s"],
+            manifest["faiss_build_s"],
+        ))
+
+    if args.http_size:
+        dataset = search_data.Dataset(args.http_size, model=model)
+        if args.http_size not in sizes:
+            vectors, cluster = search_data.load_vectors(DATA_DIR, dataset)
+            use_database(dataset.database, args.fresh)
+            use_faiss_folder(dataset)
+            prepare(dataset, vectors, cluster, args.fresh)
+        measure_http(args, dataset)
+    print("\ntotal run time %.0f s; load average %s" % (time.perf_counter() - started, load()))
+
+
+if __name__ == "__main__":
+    main()
