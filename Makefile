@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.install-stamp
 
-.PHONY: install run test test-fast system-packages bench clean-test-data
+.PHONY: install run test test-fast system-packages bench bench-search bench-embed clean-test-data
 
 install: $(STAMP)
 
@@ -33,4 +33,12 @@ test-fast: install
 bench: install
 	$(PY) bench/ingest.py
 	$(PY) bench/search.py
+	$(PY) bench/embed.py
+
+# One benchmark at a time. bench/search.py keeps its rows and indexes under
+# var/bench-search; the first run at 1M builds them (tens of minutes here).
+bench-search: install
+	$(PY) bench/search.py
+
+bench-embed: install
 	$(PY) bench/embed.py

@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, Python puts bench/ first on the path; keep the apps first.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
-DATA_DIR = Path(os.environ.setdefault("DAM_DATA_DIR", str(ROOT / "var" / "bench-embed")))
+DATA_DIR = Path(
+    os.environ.setdefault("DAM_DATA_DIR", str(ROOT / "var" / "bench-embed"))
+)
 CHECKPOINT = DATA_DIR.resolve() / "models" / "random-vit-b-32.pt"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dam.settings")
 os.environ.setdefault("DAM_LOG_LEVEL", "WARNING")
@@ -86,7 +88,8 @@ def baseline_images(encoder, images, batch):
 
     started = time.perf_counter()
     for start in range(0, len(images), batch):
-        pixels = torch.stack([encoder.preprocess(image) for image in images[start : start + batch]])
+        chunk = images[start : start + batch]
+        pixels = torch.stack([encoder.preprocess(image) for image in chunk])
         encoder.model.encode_image(pixels, normalize=True).detach().numpy()
     return time.perf_counter() - started
 
@@ -145,7 +148,9 @@ def main():
     ensure_random_checkpoint(CHECKPOINT)
     started = time.perf_counter()
     encoder = get_encoder()
-    progress("encoder %s loaded in %.1f s" % (encoder.identity, time.perf_counter() - started))
+    progress("encoder %s loaded in %.1f s" % (
+        encoder.identity, time.perf_counter() - started
+    ))
     images, decode_s = corpus_images()
     print("%s, random weights; %d corpus photos decoded at <=448 px in %.1f ms each; "
           "%d CPUs, load average %s" % (
@@ -157,7 +162,9 @@ def main():
         ("project", cpu_threads(), project_images, project_texts),
     ]
     header = "%-24s %7s %5s %8s %10s %12s %10s"
-    print(header % ("images", "threads", "batch", "img/s", "ms/img", "preproc ms", "model ms"))
+    print(header % (
+        "images", "threads", "batch", "img/s", "ms/img", "preproc ms", "model ms"
+    ))
     for batch in batches:
         count = max(batch, -(-args.images // batch) * batch)
         work = cycled(images, count)
@@ -168,12 +175,16 @@ def main():
             split = ("", "")
             if run_images is project_images:
                 preprocess, model = split_images(encoder, work, batch)
-                split = ("%.1f" % (preprocess / count * 1000), "%.1f" % (model / count * 1000))
+                split = tuple(
+                    "%.1f" % (part / count * 1000) for part in (preprocess, model)
+                )
             print("%-24s %7d %5d %8.1f %10.1f %12s %10s" % (
                 name, threads, batch, count / seconds, seconds / count * 1000, *split))
             sys.stdout.flush()
 
-    print("\n%-24s %7s %5s %8s %10s" % ("texts", "threads", "batch", "texts/s", "ms/text"))
+    print("\n%-24s %7s %5s %8s %10s" % (
+        "texts", "threads", "batch", "texts/s", "ms/text"
+    ))
     for name, threads, _, run_texts in modes:
         torch.set_num_threads(threads)
         run_texts(encoder, 3)

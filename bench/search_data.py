@@ -202,7 +202,9 @@ def copy_rows(connection_settings, dataset, vectors, cluster, progress):
         register_vector(conn)
         with conn.cursor() as cursor:
             # A fresh identity makes embedding id = asset index + 1.
-            cursor.execute("TRUNCATE dam_asset, search_embedding RESTART IDENTITY CASCADE")
+            cursor.execute(
+                "TRUNCATE dam_asset, search_embedding RESTART IDENTITY CASCADE"
+            )
             for start in range(0, dataset.size, CHUNK):
                 stop = min(start + CHUNK, dataset.size)
                 _copy_assets(cursor, range(start, stop), cluster, base)
@@ -225,24 +227,27 @@ def _copy_assets(cursor, indexes, cluster, base):
         "uuid", "varchar", "varchar", "varchar", "varchar", "int8", "varchar", "jsonb",
         "varchar", "varchar", "text", "timestamptz", "timestamptz", "varchar", "text",
     ]
-    with cursor.copy("COPY dam_asset (%s) FROM STDIN (FORMAT BINARY)" % columns) as copy:
+    sql = "COPY dam_asset (%s) FROM STDIN (FORMAT BINARY)" % columns
+    with cursor.copy(sql) as copy:
         copy.set_types(types)
         for index in indexes:
             video = is_video(index)
-            name = "%s_%08d.%s" % ("VID" if video else "IMG", index, "mp4" if video else "jpg")
+            prefix, suffix = ("VID", "mp4") if video else ("IMG", "jpg")
+            name = "%s_%08d.%s" % (prefix, index, suffix)
             moment = base + timedelta(seconds=index)
             copy.write_row((
                 asset_id(index), "originals/bench/%s" % name, name,
                 "video" if video else "image", "video/mp4" if video else "image/jpeg",
-                2_000_000, "%064x" % (index + 1), "{}", "", title_of(int(cluster[index])),
-                "", moment, moment, "ready", "",
+                2_000_000, "%064x" % (index + 1), "{}", "",
+                title_of(int(cluster[index])), "", moment, moment, "ready", "",
             ))
 
 
 def _copy_embeddings(cursor, dataset, indexes, vectors, base):
     columns = "asset_id, time, model, dimension, vector, created_at"
     types = ["uuid", "float8", "varchar", "int2", "vector", "timestamptz"]
-    with cursor.copy("COPY search_embedding (%s) FROM STDIN (FORMAT BINARY)" % columns) as copy:
+    sql = "COPY search_embedding (%s) FROM STDIN (FORMAT BINARY)" % columns
+    with cursor.copy(sql) as copy:
         copy.set_types(types)
         for index in indexes:
             copy.write_row(

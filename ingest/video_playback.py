@@ -104,9 +104,11 @@ def make_playable(asset):
             size = _convert(path, target, info, plan)
             _save(asset, target, size)
 
-    logger.info(
+    logger.debug(
         "asset %s playable copy made (%s) in %d ms",
-        asset.id, plan.reason, (time.monotonic() - started) * 1000,
+        asset.id,
+        plan.reason,
+        (time.monotonic() - started) * 1000,
     )
 
 
@@ -124,9 +126,15 @@ def convert_command(source, target, info, plan):
         # ffmpeg has turned the picture upright before this filter, so the
         # copy needs no rotation of its own.
         command += ["-vf", "scale=%d:%d,setsar=1" % (width, height)]
-        command += [arg for key, value in X264_OPTIONS.items() for arg in ("-" + key, str(value))]
+        command += [
+            arg
+            for key, value in X264_OPTIONS.items()
+            for arg in ("-" + key, str(value))
+        ]
     if info.audio_codec is not None:
-        command += [arg for key, value in AAC_OPTIONS.items() for arg in ("-" + key, str(value))]
+        command += [
+            arg for key, value in AAC_OPTIONS.items() for arg in ("-" + key, str(value))
+        ]
 
     # The index goes first, so that playback starts before the whole file
     # has arrived.
@@ -144,7 +152,9 @@ def _convert(source, target, info, plan):
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(
             convert_command(source, target, info, plan),
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
         )
         watchdog = threading.Timer(timeout_s, process.kill)
         watchdog.start()
@@ -172,7 +182,11 @@ def _last_error(errors, source):
     lines = errors.read().decode("utf-8", "replace").strip().splitlines()
     if not lines:
         return "ffmpeg gave no reason"
-    return lines[-1].replace("file:%s" % source, "the file").replace(str(source), "the file")
+    return (
+        lines[-1]
+        .replace("file:%s" % source, "the file")
+        .replace(str(source), "the file")
+    )
 
 
 def _save(asset, path, size):

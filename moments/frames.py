@@ -46,7 +46,10 @@ def sample_video_frames(asset):
 
     logger.debug(
         "asset %s: %d frames of %.1f s sampled (%s) in %d ms",
-        asset.id, len(frames), asset.duration or 0, policy.version,
+        asset.id,
+        len(frames),
+        asset.duration or 0,
+        policy.version,
         (time.monotonic() - started) * 1000,
     )
 
@@ -60,7 +63,9 @@ def _saved_frame(asset, sampled):
         asset=asset, time=sampled.time, width=picture.width, height=picture.height
     )
     frame.image.save(
-        "%09d.jpg" % round(sampled.time * 1000), ContentFile(buffer.getvalue()), save=False
+        "%09d.jpg" % round(sampled.time * 1000),
+        ContentFile(buffer.getvalue()),
+        save=False,
     )
     return frame
 

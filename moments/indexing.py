@@ -43,7 +43,7 @@ def embed_video_frames(asset):
     for start in range(0, len(frames), IMAGE_BATCH_SIZE):
         batch = frames[start : start + IMAGE_BATCH_SIZE]
         vectors = encoder.embed_images([open_rgb(frame.image) for frame in batch])
-        moments.extend(zip([frame.time for frame in batch], vectors))
+        moments.extend(zip([frame.time for frame in batch], vectors, strict=True))
 
     # Built outside the transaction below, so that the first vectors of a
     # new model do not hold a lock on the table while the index builds.
@@ -56,5 +56,8 @@ def embed_video_frames(asset):
 
     logger.debug(
         "asset %s: %d moments embedded with %s in %d ms",
-        asset.id, len(moments), encoder.identity, (time.monotonic() - started) * 1000,
+        asset.id,
+        len(moments),
+        encoder.identity,
+        (time.monotonic() - started) * 1000,
     )

@@ -7,7 +7,12 @@ from django.urls import reverse
 def frame_path(frame, filename):
     """Storage path of a frame: beside the asset's renditions."""
     asset_id = frame.asset_id.hex
-    return "renditions/%s/%s/%s/frames/%s" % (asset_id[:2], asset_id[2:4], asset_id, filename)
+    return "renditions/%s/%s/%s/frames/%s" % (
+        asset_id[:2],
+        asset_id[2:4],
+        asset_id,
+        filename,
+    )
 
 
 class VideoFrame(models.Model):
@@ -18,7 +23,9 @@ class VideoFrame(models.Model):
     the moment shows, and a cell of the asset page's scrubber strip.
     """
 
-    asset = models.ForeignKey("dam.Asset", on_delete=models.CASCADE, related_name="frames")
+    asset = models.ForeignKey(
+        "dam.Asset", on_delete=models.CASCADE, related_name="frames"
+    )
     time = models.FloatField(help_text="Seconds from the start of the video.")
     image = models.FileField(upload_to=frame_path, max_length=500)
     width = models.PositiveIntegerField()
@@ -28,7 +35,9 @@ class VideoFrame(models.Model):
     class Meta:
         ordering = ["asset", "time"]
         constraints = [
-            models.UniqueConstraint(fields=["asset", "time"], name="one_frame_per_asset_time")
+            models.UniqueConstraint(
+                fields=["asset", "time"], name="one_frame_per_asset_time"
+            )
         ]
 
     def __str__(self):

@@ -22,8 +22,8 @@ from search.weights import WeightsMissing
 
 logger = logging.getLogger(__name__)
 
-# Frames shown in the strip: two rows of the details column. A longer video
-# shows frames spread evenly over its length.
+# Frames shown in the strip: four rows of four in the details column. A
+# longer video shows frames spread evenly over its length.
 STRIP_FRAMES = 16
 # The parameters of a search that a result card passes to the asset page.
 QUERY_PARAMETERS = ("q", "similar", "example")
@@ -43,14 +43,19 @@ def video_context(request, asset):
     encoder = get_encoder()
     found = matching_moments(asset.id, vector, encoder.identity, encoder.dimension)
     context["moments"] = [
-        {"time": moment.time, "similarity": moment.similarity,
-         "image": frame_url(asset.id, moment.time)}
+        {
+            "time": moment.time,
+            "similarity": moment.similarity,
+            "image": frame_url(asset.id, moment.time),
+        }
         for moment in found
     ]
     context["moments_query"] = query.get("q", "")
     logger.debug(
         "asset %s: %d matching moments in %d ms",
-        asset.id, len(found), (time.monotonic() - started) * 1000,
+        asset.id,
+        len(found),
+        (time.monotonic() - started) * 1000,
     )
     return context
 

@@ -6,7 +6,8 @@ shot and at least one frame every ``interval_s`` seconds, shrinks the kept
 frames to about 256 px and writes them as raw RGB to a pipe. The showinfo
 filter logs each kept frame's time on stderr, which a thread reads while
 the frames are read from stdout, so only one frame is in memory at a time.
-Near-black frames and repeats of the previous frame are dropped here.
+Here the per-minute cap is applied, and near-black frames and repeats of
+the last kept frame are dropped.
 """
 
 import collections
@@ -28,10 +29,13 @@ from ingest.video_frames import ffmpeg_path
 
 logger = logging.getLogger(__name__)
 
-# ffmpeg's scene score (0..1) above which a frame starts a new shot. 0.3 is
-# the value its documentation suggests; hard cuts score 0.4 and more, while
-# camera motion within a shot stays under 0.2.
+# ffmpeg's scene score (0..1) above which a frame starts a new shot. Its
+# documentation's example uses 0.4; 0.3 also catches cuts between shots of
+# alike colours, and a false cut costs one frame, within the per-minute cap.
 SCENE_THRESHOLD = 0.3
+# ffmpeg passes on at most one cut per this many seconds, so that a strobing
+# video does not send every frame through the pipe to be capped here.
+CUT_SPACING_S = 0.1
 # Frames are kept at this short side: CLIP ViT-B-32 looks at a 224 px centre
 # crop, and the same frames are the moment thumbnails on result cards.
 FRAME_SHORT_SIDE = 256
@@ -44,9 +48,9 @@ FRAME_LONG_SIDE = 640
 # is then kept: it costs only space).
 DUPLICATE_DIFFERENCE = 1.0
 SIGNATURE_SIDE = 32
-# Decoding 1080p H.264 takes about a tenth of the video's length here on
-# two cores (bench/video.py), 4K HEVC about its length; the allowance is
-# generous so that only a stuck ffmpeg is stopped.
+# Sampling 1080p H.264 took about a fifteenth of the video's length on two
+# busy cores (bench/video.py); 4K or HEVC costs several times that. The
+# allowance is generous, so that only a stuck ffmpeg is stopped.
 TIMEOUT_BASE_S = 120
 TIMEOUT_PER_VIDEO_S = 10
 ERROR_LINES_KEPT = 20
@@ -73,20 +77,26 @@ class SamplingPolicy:
     def version(self):
         """Changes whenever the frames sampled with it would change."""
         return "every %gs, %d/min, scene %g, %dpx" % (
-            self.interval_s, self.per_minute_max, self.scene_threshold, FRAME_SHORT_SIDE,
+            self.interval_s,
+            self.per_minute_max,
+            self.scene_threshold,
+            FRAME_SHORT_SIDE,
         )
 
     def select_expression(self):
         """ffmpeg's select filter for this policy.
 
-        The first frame; then any frame ``interval_s`` after the last kept
-        one; and a new shot's first frame, once ``min_gap_s`` has passed.
+        The first frame; any frame ``interval_s`` after the last selected
+        one; and the first frame of each new shot. The per-minute cap is
+        applied to what it selects (see sample_frames): the filter only
+        knows the last frame it selected, which may yet be dropped as a
+        repeat, so a cap here would also suppress the cut that follows.
         """
         interval = max(self.interval_s, self.min_gap_s)
         return (
             "isnan(prev_selected_t)+gte(t-prev_selected_t,%g)"
             "+gt(scene,%g)*gte(t-prev_selected_t,%g)"
-            % (interval, self.scene_threshold, self.min_gap_s)
+            % (interval, self.scene_threshold, CUT_SPACING_S)
         )
 
 
@@ -110,7 +120,7 @@ class SampledFrame:
 
 
 def frame_size(width, height):
-    """The (width, height) frames of a video displayed at this size get."""
+    """The (width, height) kept frames have, for a video displayed at this size."""
     short, long = min(width, height), max(width, height)
     scale = min(FRAME_SHORT_SIDE / short, FRAME_LONG_SIDE / long, 1.0)
     # Even sides: some scalers and encoders round odd ones differently.
@@ -150,7 +160,9 @@ def decoded_frames(path, stream_index, size, policy, timeout_s):
     frame_bytes = width * height * 3
     process = subprocess.Popen(
         sample_command(path, stream_index, size, policy),
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     times = queue.Queue()
     errors = collections.deque(maxlen=ERROR_LINES_KEPT)
@@ -204,7 +216,14 @@ def _seconds(text):
 
 
 def _reason(errors, path):
-    complaints = [line for line in errors if "rror" in line or "nvalid" in line]
+    """ffmpeg's last complaint, without the local path in it.
+
+    Its log at this level also holds the streams it found; those are passed
+    over for a line that names an error, when there is one.
+    """
+    complaints = [
+        line for line in errors if "error" in line.lower() or "invalid" in line.lower()
+    ]
     last = (complaints or list(errors) or ["ffmpeg gave no reason"])[-1]
     return last.replace("file:%s" % path, "the file").replace(str(path), "the file")
 
@@ -212,21 +231,31 @@ def _reason(errors, path):
 def sample_frames(path, info, policy=None):
     """Yield the SampledFrames of the video at ``path``, one at a time.
 
-    ``info`` is its VideoProbe. Frames that are nearly black, or that show
-    the same as the last frame kept, are left out.
+    ``info`` is its VideoProbe. Frames closer than the per-minute cap
+    allows to the last frame kept, nearly black, or showing the same as the
+    last frame kept, are left out.
     """
     policy = policy or sampling_policy()
     size = frame_size(info.width, info.height)
     timeout_s = TIMEOUT_BASE_S + TIMEOUT_PER_VIDEO_S * info.duration
-    previous = None
+    last_time, last_signature = None, None
 
-    for moment, pixels in decoded_frames(path, info.stream_index, size, policy, timeout_s):
-        if np.isnan(moment) or pixels.mean() < BLACK_MEAN:
+    for moment, pixels in decoded_frames(
+        path, info.stream_index, size, policy, timeout_s
+    ):
+        if np.isnan(moment):
+            continue
+        # The per-minute cap: kept frames are at least min_gap_s apart.
+        if last_time is not None and moment - last_time < policy.min_gap_s - 1e-6:
+            continue
+        if pixels.mean() < BLACK_MEAN:
             continue
         signature = _signature(pixels)
-        if previous is not None and np.abs(signature - previous).mean() < DUPLICATE_DIFFERENCE:
+        if last_signature is not None and (
+            np.abs(signature - last_signature).mean() < DUPLICATE_DIFFERENCE
+        ):
             continue
-        previous = signature
+        last_time, last_signature = moment, signature
         yield SampledFrame(time=round(max(moment, 0.0), 3), pixels=pixels)
 
 

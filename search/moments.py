@@ -113,7 +113,9 @@ def matching_moments(asset_id, vector, model, dimension):
         .order_by("distance", "time")
         .values_list("time", "distance")[:MOMENTS_LISTED]
     )
-    moments = [Moment(time=moment, similarity=1.0 - distance) for moment, distance in rows]
+    moments = [
+        Moment(time=moment, similarity=1.0 - distance) for moment, distance in rows
+    ]
     if not moments:
         return []
     floor = moments[0].similarity - MOMENT_MARGIN
@@ -121,7 +123,9 @@ def matching_moments(asset_id, vector, model, dimension):
 
 
 def _frames(model, dimension):
-    return Embedding.objects.filter(model=model, dimension=dimension, time__isnull=False)
+    return Embedding.objects.filter(
+        model=model, dimension=dimension, time__isnull=False
+    )
 
 
 def _distance_to(vector):

@@ -92,7 +92,8 @@ class SearchResultSerializer(serializers.Serializer):
     def get_thumbnail(self, result) -> str | None:
         if result.time is not None:
             # A moment of a video: the picture of its frame at that time.
-            url = reverse("video_frame", args=[result.asset_id, round(result.time * 1000)])
+            millisecond = round(result.time * 1000)
+            url = reverse("video_frame", args=[result.asset_id, millisecond])
         elif result.asset is None or result.asset.rendition("thumbnail") is None:
             return None
         else:

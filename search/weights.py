@@ -121,11 +121,18 @@ def imported_weights(config):
     return None
 
 
+def download_dir(config):
+    """Where ``clip_model download`` puts weights: DAM_CLIP_CACHE_DIR, else
+    the data dir, so that a volume holding the data keeps them."""
+    return (
+        Path(config.cache_dir) if config.cache_dir else imported_weights_dir() / "hub"
+    )
+
+
 def _hub_cache_dirs(config):
-    dirs = [config.cache_dir or None]
-    downloads = imported_weights_dir() / "hub"
-    dirs.append(str(downloads))
-    return dirs
+    # None is huggingface_hub's own default cache (HF_HUB_CACHE), where
+    # weights downloaded by other tools on this machine are.
+    return [None, str(download_dir(config))]
 
 
 def cached_download(config, tag):
@@ -143,13 +150,12 @@ def cached_download(config, tag):
                 if isinstance(found, str) and os.path.isfile(found):
                     return Path(found)
 
+    # Like open_clip, prefer the hub: its URL files for OpenAI's tags are
+    # TorchScript archives, which the hub's copies replace.
     url = tag.get("url", "")
-    if url:
+    if url and not hub:
         name = os.path.basename(url)
-        for folder in (
-            Path("~/.cache/clip").expanduser(),
-            imported_weights_dir() / "hub",
-        ):
+        for folder in (Path("~/.cache/clip").expanduser(), download_dir(config)):
             if (folder / name).is_file():
                 return folder / name
     return None
@@ -210,8 +216,7 @@ def download_weights(config=None):
             fix=FIX_IMPORT,
         )
 
-    cache_dir = config.cache_dir or None
-    path = open_clip.download_pretrained(tag, cache_dir=cache_dir)
+    path = open_clip.download_pretrained(tag, cache_dir=str(download_dir(config)))
     return Path(path)
 
 

@@ -6,28 +6,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dam', '0001_initial'),
+        ("dam", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='VideoFrame',
+            name="VideoFrame",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('time', models.FloatField(help_text='Seconds from the start of the video.')),
-                ('image', models.FileField(max_length=500, upload_to=moments.models.frame_path)),
-                ('width', models.PositiveIntegerField()),
-                ('height', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='frames', to='dam.asset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "time",
+                    models.FloatField(help_text="Seconds from the start of the video."),
+                ),
+                (
+                    "image",
+                    models.FileField(
+                        max_length=500, upload_to=moments.models.frame_path
+                    ),
+                ),
+                ("width", models.PositiveIntegerField()),
+                ("height", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="frames",
+                        to="dam.asset",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['asset', 'time'],
-                'constraints': [models.UniqueConstraint(fields=('asset', 'time'), name='one_frame_per_asset_time')],
+                "ordering": ["asset", "time"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("asset", "time"), name="one_frame_per_asset_time"
+                    )
+                ],
             },
         ),
     ]

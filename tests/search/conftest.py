@@ -1,6 +1,5 @@
 """Search tests run the real open_clip path with a tiny random-weight model."""
 
-
 import pytest
 
 from dam.models import Asset
@@ -40,10 +39,14 @@ def clip(settings, tiny_clip_files, data_dir):
 
 
 @pytest.fixture
-def no_clip(settings, tmp_path, data_dir):
-    """The default model (ViT-B-32, openai) on a machine without its weights."""
+def no_clip(settings, tmp_path, data_dir, monkeypatch):
+    """The default model (ViT-B-32, openai) on a machine without its weights,
+    even where this machine's own hub cache holds them."""
+    from huggingface_hub import constants
+
     empty_cache = tmp_path / "hf-cache"
     empty_cache.mkdir()
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(empty_cache))
     settings.DAM_CLIP_MODEL = "ViT-B-32"
     settings.DAM_CLIP_PRETRAINED = "openai"
     settings.DAM_CLIP_MODEL_CONFIG = ""

@@ -13,6 +13,9 @@ from tests.search.conftest import (  # noqa: F401
     tiny_clip_files,
 )
 
+# Headless Chromium, signed in, for the browser test.
+from tests.web.conftest import browser, page  # noqa: F401
+
 
 @pytest.fixture
 def signed_in(client, user):

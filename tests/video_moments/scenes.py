@@ -7,7 +7,11 @@ from tests.conftest import CORPUS
 
 VIDEO = "video/cat_rocket_coffee.mp4"
 # Which photo the corpus video shows when: [start, end) in seconds.
-SCENES = {"chelsea.png": (0.0, 4.0), "rocket.jpg": (4.0, 8.0), "coffee.png": (8.0, 12.0)}
+SCENES = {
+    "chelsea.png": (0.0, 4.0),
+    "rocket.jpg": (4.0, 8.0),
+    "coffee.png": (8.0, 12.0),
+}
 
 
 def nearest_scene(picture):

@@ -112,15 +112,28 @@ def test_a_video_whose_frames_crowd_the_top_still_leaves_room_for_others(
     # all alike) and three photos
     path = tmp_path / "zoom.mp4"
     ffmpeg(
-        "-loop", "1", "-i", CORPUS / "photos" / "rocket.jpg",
-        "-vf", "scale=640:360,zoompan=z='1+0.02*on/25':d=500:s=640x360:fps=25",
-        "-t", "20", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        "-loop",
+        "1",
+        "-i",
+        CORPUS / "photos" / "rocket.jpg",
+        "-vf",
+        "scale=640:360,zoompan=z='1+0.02*on/25':d=500:s=640x360:fps=25",
+        "-t",
+        "20",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
         path,
     )
     video = ingest(path)
     assert video.frames.count() >= 8
-    photos = [ingest_copy("photos/" + name) for name in ("rocket.jpg", "coffee.png",
-                                                         "brick.png")]
+    photos = [
+        ingest_copy("photos/" + name)
+        for name in ("rocket.jpg", "coffee.png", "brick.png")
+    ]
 
     # when: three results are asked for, by the photo the video shows
     page = post_image(api_client, CORPUS / "photos" / "rocket.jpg", limit=3).json()
@@ -146,13 +159,13 @@ def test_each_moment_is_stored_beside_the_photos_with_its_time(library, clip):
     assert {row.dimension for row in moments} == {row.dimension for row in photo_rows}
     # the still scenes each give one frame, at the cut
     assert [round(t, 1) for t in sorted(moments.values_list("time", flat=True))] == [
-        0.0, 4.0, 8.0,
+        0.0,
+        4.0,
+        8.0,
     ]
 
 
-def test_the_search_page_links_a_moment_to_the_player_at_its_time(
-    library, signed_in
-):
+def test_the_search_page_links_a_moment_to_the_player_at_its_time(library, signed_in):
     video, photos = library
 
     response = signed_in.get("/search/", {"similar": str(photos["coffee.png"].id)})
