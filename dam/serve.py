@@ -40,13 +40,20 @@ def manage(*args, env):
 
 
 def start_children(env, port):
+    concurrency = int(os.environ.get("DAM_WORKERS", "2"))
+    # Each worker process runs its own CLIP model: share the cores out so
+    # that two processes do not each start a thread per core.
+    worker_env = {
+        "DAM_TORCH_THREADS": str(max(1, (os.cpu_count() or 1) // concurrency)),
+        **env,
+    }
     worker = subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "dam", "worker",
-            "--loglevel=INFO", "--concurrency=%s" % os.environ.get("DAM_WORKERS", "2"),
+            "--loglevel=INFO", "--concurrency=%d" % concurrency,
             "--without-gossip", "--without-mingle",
         ],
-        cwd=ROOT, env=env,
+        cwd=ROOT, env=worker_env,
     )
     web = subprocess.Popen(
         [

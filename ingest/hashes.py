@@ -7,14 +7,11 @@ import imagehash
 from PIL import Image
 
 from ingest import imaging
+from ingest.renditions import make_renditions
 
 logger = logging.getLogger(__name__)
 
 SIGN_BIT = 1 << 63
-
-
-class PreviewMissing(LookupError):
-    """The preview rendition is not there (yet); the step runs after it."""
 
 
 def compute_phash(asset):
@@ -25,7 +22,10 @@ def compute_phash(asset):
     """
     preview = asset.renditions.filter(name="preview").first()
     if preview is None:
-        raise PreviewMissing("asset %s has no preview to hash" % asset.id)
+        # Removed since the renditions step ran (by hand, or a storage
+        # clean-up): make it again rather than leave the asset stuck.
+        make_renditions(asset)
+        preview = asset.renditions.get(name="preview")
 
     started = time.monotonic()
     with preview.file.open("rb") as handle, Image.open(handle) as image:

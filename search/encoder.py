@@ -51,7 +51,13 @@ _failed = {}
 
 
 def cpu_threads():
-    """Cores this process may use: all of those it is allowed to run on."""
+    """Threads for torch: DAM_TORCH_THREADS, else every core this process
+    may run on. Several worker processes on one machine should share the
+    cores between them rather than each take all (``dam.serve`` does so).
+    """
+    configured = os.environ.get("DAM_TORCH_THREADS")
+    if configured:
+        return max(1, int(configured))
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:
