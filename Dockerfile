@@ -9,6 +9,7 @@ COPY pyproject.toml README.md ./
 COPY dam ./dam
 COPY ingest ./ingest
 COPY search ./search
+COPY moments ./moments
 # The CPU build of torch: the default PyPI wheel carries CUDA (several GB).
 RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu .
 COPY . .
