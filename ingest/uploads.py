@@ -53,9 +53,10 @@ def check_pixels(path):
             with Image.open(path) as image:
                 width, height = image.size
     except Image.DecompressionBombError as err:
+        # Pillow refuses at twice its limit, before the size is known here.
         raise UploadRefused(
-            "Image is too large to process safely (%s); the limit is %s pixels."
-            % (err, "{:,}".format(limit))
+            "Image has far more pixels than the limit of %s; refused unread as "
+            "a possible decompression bomb." % "{:,}".format(limit)
         ) from err
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return

@@ -15,7 +15,10 @@ from pathlib import Path
 
 from django.conf import settings
 
-FIX_DOWNLOAD = "python manage.py clip_model download"
+FIX_DOWNLOAD = (
+    "python manage.py clip_model download (on a machine with internet), or "
+    "python manage.py clip_model import PATH (a checkpoint copied here)"
+)
 FIX_IMPORT = "python manage.py clip_model import PATH"
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
 

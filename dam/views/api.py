@@ -24,6 +24,7 @@ from dam.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
 )
+from ingest.upload_handlers import client_file_name
 from ingest.uploads import UploadRefused, ingest_file
 
 ASSETS = Asset.objects.select_related("uploaded_by").prefetch_related(
@@ -40,8 +41,11 @@ class AssetListCreate(generics.ListCreateAPIView):
 
     def get_queryset(self):
         queryset = ASSETS
-        for field in ("kind", "status"):
+        choices = {"kind": Asset.Kind.values, "status": Asset.Status.values}
+        for field, allowed in choices.items():
             value = self.request.query_params.get(field)
+            if value and value not in allowed:
+                raise ValidationError({field: ["Choose one of: %s." % ", ".join(allowed)]})
             if value:
                 queryset = queryset.filter(**{field: value})
         return queryset
@@ -63,7 +67,9 @@ class AssetListCreate(generics.ListCreateAPIView):
             raise ValidationError({"file": [reason]})
 
         try:
-            accepted = ingest_file(upload.temporary_file_path(), upload.name, request.user)
+            accepted = ingest_file(
+                upload.temporary_file_path(), client_file_name(upload.name), request.user
+            )
         except UploadRefused as err:
             raise ValidationError({"file": [str(err)]}) from err
         finally:

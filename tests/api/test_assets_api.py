@@ -121,3 +121,31 @@ def test_healthz_reports_database_broker_and_models(client):
     assert body["database"]["pgvector"]
     assert body["broker"]["ok"] is True
     assert "models" in body
+
+
+def test_api_docs_load_swagger_ui_from_this_server(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    assert b"cdn.jsdelivr.net" not in response.content
+    assert b"/static/drf_spectacular_sidecar/swagger-ui-dist/" in response.content
+
+
+def test_browser_escaped_quotes_in_file_names_are_restored(api_client):
+    photo = jpeg_bytes("green")
+    photo.name = 'the %22final%22 cut.jpg'
+
+    response = api_client.post("/api/assets/", {"file": photo}, format="multipart")
+
+    assert response.json()["original_name"] == 'the "final" cut.jpg'
+
+
+def test_listing_filters_by_kind_and_refuses_unknown_values(api_client):
+    api_client.post("/api/assets/", {"file": jpeg_bytes("navy")}, format="multipart")
+
+    images = api_client.get("/api/assets/?kind=image").json()
+    videos = api_client.get("/api/assets/?kind=video").json()
+    bogus = api_client.get("/api/assets/?kind=bogus")
+
+    assert images["count"] == 1 and videos["count"] == 0
+    assert bogus.status_code == 400 and "Choose one of" in bogus.json()["kind"][0]

@@ -1,5 +1,6 @@
 """Management commands an operator runs."""
 
+import os
 import shutil
 
 import pytest
@@ -20,6 +21,7 @@ def test_import_folder_is_recursive_and_imports_nothing_twice(tmp_path, corpus, 
     shutil.copyfile(corpus / "video" / "cat_rocket_coffee.mp4",
                     folder / "day2" / "clips" / "clip.mp4")
     (folder / "day2" / "notes.txt").write_text("call the client")
+    os.mkfifo(folder / "day2" / "pipe.jpg")
 
     # when
     call_command("import_folder", str(folder))

@@ -70,6 +70,11 @@ def test_one_command_starts_everything_and_sigterm_stops_everything(tmp_path):
             data=b"username=admin&password=first-run-pw",
         ), timeout=10)
         running_servers = processes_using(data_dir)
+        second = subprocess.run(
+            [sys.executable, "-m", "dam.serve"], cwd=ROOT,
+            env={**env, "PORT": str(free_port())}, capture_output=True, timeout=60,
+        )
+        health_after_second = wait_for_health(port, launcher)
     finally:
         launcher.send_signal(signal.SIGTERM)
         output, _ = launcher.communicate(timeout=60)
@@ -80,6 +85,9 @@ def test_one_command_starts_everything_and_sigterm_stops_everything(tmp_path):
     assert json.load(token)["token"]
     assert len(running_servers) >= 2, "embedded postgres and redis were running"
     assert b"user:     admin" in output
+    assert second.returncode == 1
+    assert b"another `make run` is serving" in second.stderr
+    assert health_after_second["database"]["ok"], "the first launcher was unaffected"
     assert launcher.returncode == 0, output.decode()[-3000:]
     time.sleep(1)
     assert processes_using(data_dir) == [], "orphaned servers after SIGTERM"

@@ -10,12 +10,17 @@ from ingest.uploads import UploadRefused, ingest_file
 
 
 def files_under(folder):
-    """Every regular file below ``folder``, hidden ones excluded, sorted."""
+    """Every regular file below ``folder``, hidden ones excluded, sorted.
+
+    Pipes, sockets and devices are left out: reading one would block or
+    never end.
+    """
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(name for name in dirs if not name.startswith("."))
         for name in sorted(names):
-            if not name.startswith("."):
-                yield Path(root) / name
+            path = Path(root) / name
+            if not name.startswith(".") and path.is_file():
+                yield path
 
 
 class Command(BaseCommand):
