@@ -31,17 +31,17 @@ def test_same_photo_resized_and_recompressed_hashes_alike(copy_of, tmp_path):
     assert -(2**63) <= cat_asset.phash < 2**63
 
 
-def test_hash_step_remakes_a_preview_removed_since(copy_of):
-    # given a processed photo whose preview was removed afterwards
+def test_hash_step_remakes_a_thumbnail_removed_since(copy_of):
+    # given a processed photo whose thumbnail was removed afterwards
     asset = ingest(copy_of("photos/coffee.png"))
     expected = asset.phash
-    asset.renditions.filter(name="preview").delete()
+    asset.renditions.filter(name="thumbnail").delete()
 
     # when the hash step runs again
     from ingest.hashes import compute_phash
 
     compute_phash(asset)
 
-    # then the preview is back and the hash is the same
-    assert asset.renditions.filter(name="preview").exists()
+    # then the thumbnail is back and the hash is the same
+    assert asset.renditions.filter(name="thumbnail").exists()
     assert asset.phash == expected
