@@ -4,7 +4,7 @@ The weights are random (written once under var/bench-embed/models): the
 same layers on the same shapes as OpenAI's weights, so the same time. The
 photos of ../shared/corpus/photos are decoded once the way the embedding
 step decodes them (search.indexing.decode_rgb, at most 448 px), then cycled
-to fill batches of 1, 8 and 32.
+to fill batches of 1, 8, 16 (the encoder's own IMAGE_BATCH_SIZE) and 32.
 
 Side by side in one process:
 
@@ -18,7 +18,7 @@ Side by side in one process:
 Preprocessing (resize, crop, normalise: the encoder's own transform) and
 the model's forward pass are also timed apart.
 
-    python bench/embed.py [--batches 1,8,32] [--images 64] [--texts 40]
+    python bench/embed.py [--batches 1,8,16,32] [--images 64] [--texts 40]
 """
 
 import argparse
@@ -129,7 +129,8 @@ def baseline_texts(encoder, count):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--batches", default="1,8,32", help="batch sizes (1,8,32)")
+    parser.add_argument("--batches", default="1,8,16,32",
+                        help="batch sizes (1,8,16,32)")
     parser.add_argument("--images", type=int, default=64,
                         help="images per measurement (64; rounded up to whole batches)")
     parser.add_argument("--texts", type=int, default=40, help="texts at batch 1 (40)")
