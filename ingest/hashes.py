@@ -20,8 +20,7 @@ def compute_phash(asset):
     The thumbnail is hashed rather than the original: it is upright, in
     sRGB, and exists for videos too. pHash looks at a 32x32 reduction, so
     the 320 px thumbnail gives practically the same hash as the 1600 px
-    preview, and
-    decodes in 2 ms instead of 50.
+    preview, and decodes in 2 ms instead of 50.
     """
     thumbnail = asset.renditions.filter(name="thumbnail").first()
     if thumbnail is None:
