@@ -12,3 +12,4 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from dam.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns when absent)
