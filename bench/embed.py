@@ -41,20 +41,14 @@ os.environ.setdefault("DAM_CLIP_MODEL", "ViT-B-32")
 os.environ.setdefault("DAM_CLIP_PRETRAINED", str(CHECKPOINT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.timing import load, progress  # noqa: E402
+
 PHOTOS = ROOT.parent / "shared" / "corpus" / "photos"
 TEXTS = (
     "a red bicycle leaning on a wall", "dog running on the beach",
     "sunset over the mountains", "portrait of an astronaut", "a cup of coffee",
     "crowd at a rock concert", "a train station at night", "a yellow flower",
 )
-
-
-def progress(message):
-    print(message, file=sys.stderr, flush=True)
-
-
-def load():
-    return "%.1f/%.1f/%.1f" % os.getloadavg()
 
 
 def corpus_images():

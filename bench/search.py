@@ -22,7 +22,7 @@ ViT-B-32 of random weights (the same compute as the real one).
 
 Rows and indexes are kept between runs: a size already stored is reused
 (its build times are those measured when it was built) unless --fresh.
-The first run at 1M builds for about 20 minutes on two cores.
+The first run at 1M builds for about 25 minutes on two cores.
 
     nice python bench/search.py [--sizes 10000,100000,1000000]
         [--ef 40,64,100,200,400] [--queries 500] [--http-size 100000] [--fresh]
@@ -58,183 +58,25 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 
 from bench import search_data  # noqa: E402
+from bench.search_http import measure_http  # noqa: E402
+from bench.search_store import (  # noqa: E402
+    blocks_read,
+    faiss_folder,
+    prepare,
+    prewarm,
+    server_settings,
+    use_database,
+    use_faiss_folder,
+)
+from bench.timing import load, percentiles, progress  # noqa: E402
 
 K = 10
-TEXT_QUERIES = (
-    "red bicycle on the beach", "dog in the snow", "sunset over the lake",
-    "portrait of a woman", "crowd at a concert", "coffee on an office desk",
-    "train station at night", "boat in the harbour", "green forest road",
-    "family in the park", "yellow flower", "city street in the rain",
-)
-
-
-def progress(message):
-    print(message, file=sys.stderr, flush=True)
-
-
-def percentiles(seconds):
-    values = np.asarray(seconds) * 1000
-    return float(np.percentile(values, 50)), float(np.percentile(values, 95))
-
-
-def load():
-    """The 1, 5 and 15 minute load averages: other work skews latencies."""
-    return "%.1f/%.1f/%.1f" % os.getloadavg()
 
 
 def recall(found, truth):
     """Mean share of the true top K found, over the queries."""
     shares = [len(set(f[:K]) & set(t[:K])) / K for f, t in zip(found, truth)]
     return float(np.mean(shares))
-
-
-# The server and the databases.
-
-
-def server_settings():
-    """The server settings that decide these figures, as the server sees them."""
-    from django.db import connection
-
-    found = {}
-    with connection.cursor() as cursor:
-        for name in ("shared_buffers", "maintenance_work_mem", "work_mem"):
-            cursor.execute("SHOW %s" % name)
-            found[name] = cursor.fetchone()[0]
-        cursor.execute("SELECT pg_jit_available()")
-        found["jit available"] = cursor.fetchone()[0]
-        cursor.execute(
-            "SELECT default_version FROM pg_available_extensions WHERE name = 'vector'"
-        )
-        found["pgvector"] = cursor.fetchone()[0]
-    return found
-
-
-def use_database(name, fresh):
-    """Point Django's connection at database ``name``, created and migrated."""
-    from django.core.management import call_command
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if fresh:
-            cursor.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute('CREATE DATABASE "%s"' % name)
-    connection.close()
-    connection.settings_dict["NAME"] = name
-    call_command("migrate", verbosity=0)
-
-
-def stored_rows(dataset):
-    from search.models import Embedding
-
-    return Embedding.objects.filter(model=dataset.model, dimension=512).count()
-
-
-def drop_hnsw_index(dataset):
-    from django.db import connection
-
-    from search.pg_index import index_name
-
-    with connection.cursor() as cursor:
-        cursor.execute("DROP INDEX IF EXISTS %s" % index_name(dataset.model, 512))
-
-
-def prepare(dataset, vectors, cluster, fresh):
-    """Store the rows and build both indexes unless kept; return the manifest."""
-    from django.db import connection
-
-    from search.backends import get_backend
-    from search.backends.faiss import index_path
-    from search.pg_index import ensure_hnsw_index, index_state, index_name
-
-    if fresh:
-        search_data.manifest_path(DATA_DIR, dataset).unlink(missing_ok=True)
-        index_path(dataset.model, 512).unlink(missing_ok=True)
-    manifest = search_data.read_manifest(DATA_DIR, dataset)
-
-    if "copy_s" not in manifest or stored_rows(dataset) != dataset.size:
-        # An HNSW index present while copying would be filled row by row.
-        drop_hnsw_index(dataset)
-        index_path(dataset.model, 512).unlink(missing_ok=True)
-        search_data.manifest_path(DATA_DIR, dataset).unlink(missing_ok=True)
-        progress("%d: copying rows" % dataset.size)
-        seconds = search_data.copy_rows(
-            connection.settings_dict, dataset, vectors, cluster, progress
-        )
-        manifest = search_data.write_manifest(DATA_DIR, dataset, copy_s=seconds)
-
-    name = index_name(dataset.model, 512)
-    if "pgvector_build_s" not in manifest or index_state(name) != "valid":
-        drop_hnsw_index(dataset)
-        progress("%d: building the pgvector HNSW index" % dataset.size)
-        connection.ensure_connection()
-        # pgvector says so in a NOTICE when the graph outgrows
-        # maintenance_work_mem and the build goes on, much slower, on disk.
-        connection.connection.add_notice_handler(
-            lambda notice: progress("postgres: %s" % notice.message_primary)
-        )
-        started = time.perf_counter()
-        ensure_hnsw_index(dataset.model, 512)
-        manifest = search_data.write_manifest(
-            DATA_DIR, dataset, pgvector_build_s=time.perf_counter() - started
-        )
-
-    if "faiss_build_s" not in manifest or not index_path(dataset.model, 512).exists():
-        progress("%d: building the FAISS index (vector_index rebuild)" % dataset.size)
-        started = time.perf_counter()
-        get_backend("faiss").rebuild(dataset.model, 512)
-        manifest = search_data.write_manifest(
-            DATA_DIR, dataset, faiss_build_s=time.perf_counter() - started
-        )
-    return manifest
-
-
-def use_faiss_folder(dataset):
-    """Keep each size's FAISS file apart: the backend names it by model only."""
-    from search.backends import faiss as faiss_backend
-
-    folder = DATA_DIR.resolve() / "search" / "faiss" / str(dataset.size)
-    faiss_backend.index_dir = lambda: folder
-
-
-def prewarm(dataset, vector):
-    """Bring the HNSW index and the assets into shared_buffers.
-
-    Returns (index pages, seconds). pg_prewarm is not in the embedded build
-    (its only extensions are plpgsql and vector), so the whole graph is
-    walked instead: a relaxed iterative scan asked for every row, starting
-    from ``vector``, reads every index page, and the TOAST pages of the
-    vectors as it computes each distance. The assets each hit is joined to
-    are read through their primary key.
-    """
-    from django.db import connection, transaction
-
-    from search.pg_index import index_name
-
-    started = time.perf_counter()
-    walk = (
-        "SELECT count(*) FROM (SELECT id FROM search_embedding "
-        "WHERE model = %s AND dimension = 512 "
-        "ORDER BY vector::vector(512) <=> %s::vector(512) LIMIT %s) AS walk"
-    )
-    text = "[%s]" % ",".join("%.6f" % value for value in vector)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        cursor.execute("SET LOCAL hnsw.ef_search = 1000")
-        cursor.execute("SET LOCAL hnsw.max_scan_tuples = %d" % (dataset.size * 2))
-        cursor.execute("SET LOCAL hnsw.scan_mem_multiplier = 100")
-        # Asked for every row, the planner would rather sort a table scan.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute(walk, [dataset.model, text, dataset.size])
-        cursor.execute(
-            "SELECT count(status) FROM (SELECT status FROM dam_asset ORDER BY id)"
-        )
-        name = index_name(dataset.model, 512)
-        cursor.execute("SELECT pg_relation_size(%s) / 8192", [name])
-        pages = cursor.fetchone()[0]
-    return pages, time.perf_counter() - started
 
 
 # Measurements.
@@ -349,20 +191,6 @@ def time_faiss_index(graph, query_vectors, ef, threads=1, offset=1):
     return seconds, tops
 
 
-def blocks_read():
-    """Blocks this database has read from outside shared_buffers so far."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_force_next_flush()")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT blks_read FROM pg_stat_database WHERE datname = current_database()"
-        )
-        return cursor.fetchone()[0]
-
-
 class Results:
     """Result rows of one size: (size, engine, ef, build s, p50 ms, p95 ms,
     recall@10, queries, note)."""
@@ -390,7 +218,7 @@ def one_add_graph(args, dataset, vectors):
 
     from search.backends import faiss as faiss_backend
 
-    folder = DATA_DIR.resolve() / "search" / "faiss" / str(dataset.size)
+    folder = faiss_folder(DATA_DIR, dataset)
     path = folder / ("one-add-m%d-efc%d.faiss" % (
         faiss_backend.HNSW_M, faiss_backend.EF_CONSTRUCTION
     ))
@@ -485,8 +313,8 @@ def measure_size(args, dataset):
     progress("%d: vectors" % dataset.size)
     vectors, cluster = search_data.load_vectors(DATA_DIR, dataset)
     use_database(dataset.database, args.fresh)
-    use_faiss_folder(dataset)
-    manifest = prepare(dataset, vectors, cluster, args.fresh)
+    use_faiss_folder(DATA_DIR, dataset)
+    manifest = prepare(DATA_DIR, dataset, vectors, cluster, args.fresh)
 
     query_vectors, _ = search_data.queries(
         vectors, args.queries + args.warmup, dataset.seed
@@ -528,7 +356,6 @@ TARGETS = (
     ("faiss graph, one add()", "1 thread", 2.0),
     ("pgvector (m=16)", "", 10.0),
 )
-HTTP_TARGET_MS = 80
 
 
 def report_targets(rows):
@@ -548,71 +375,6 @@ def report_targets(rows):
             verdict = "met" if first[5] < limit else "NOT met"
             print("  %9d  %-22s ef %4s: recall %.4f, p95 %.2f ms (< %g ms: %s)" % (
                 size, prefix, first[2], first[6], first[5], limit, verdict))
-
-
-def measure_http(args, dataset):
-    """GET /api/search/?q= end to end, and its main parts alone."""
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
-    from bench.clip_random import ensure_random_checkpoint
-    from search import keywords
-    from search.backends import VectorQuery, get_backend
-    from search.encoder import get_encoder
-    from search.filters import SearchFilters, searchable_assets
-
-    ensure_random_checkpoint(CHECKPOINT)
-    # WhiteNoise warns on every request while the folder is missing.
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-    use_database(dataset.database, fresh=False)
-    vectors, _ = search_data.load_vectors(DATA_DIR, dataset)
-    prewarm(dataset, vectors[0])
-    user, _ = get_user_model().objects.get_or_create(username="bench")
-    client = Client()
-    client.force_login(user)
-    encoder = get_encoder()
-
-    def timed(call, count):
-        seconds = []
-        for number in range(count):
-            text = TEXT_QUERIES[number % len(TEXT_QUERIES)]
-            started = time.perf_counter()
-            call(text)
-            seconds.append(time.perf_counter() - started)
-        return seconds
-
-    def get(text):
-        response = client.get("/api/search/", {"q": text})
-        assert response.status_code == 200, response.content[:500]
-        assert response.json()["mode"] == "text", response.json()
-
-    assets = searchable_assets(SearchFilters())
-    backend = get_backend()
-    vector = encoder.embed_texts(["a photo"])[0]
-    page = VectorQuery(
-        vector=vector, model=encoder.identity, dimension=encoder.dimension,
-        assets=assets, limit=25,
-    )
-    timed(get, 3)
-    parts = {
-        "GET /api/search/?q=": timed(get, args.http_requests),
-        "  text tower alone": timed(lambda text: encoder.embed_texts([text]), 50),
-        "  keyword signal alone": timed(
-            lambda text: keywords.keyword_hits(text, assets, 25), 50
-        ),
-        "  vector signal alone": timed(lambda text: backend.search(page), 50),
-    }
-    print("\nText search over HTTP, %d assets, %s, %s backend at its default "
-          "ef_search, page of 24; load average %s" % (
-              dataset.size, encoder.identity, backend.name, load()))
-    print("%-26s %8s %8s %5s" % ("", "p50 ms", "p95 ms", "n"))
-    for name, seconds in parts.items():
-        p50, p95 = percentiles(seconds)
-        print("%-26s %8.1f %8.1f %5d" % (name, p50, p95, len(seconds)))
-    p95 = percentiles(parts["GET /api/search/?q="])[1]
-    print("HTTP p95 %.0f ms (< %d ms at 100k assets: %s)" % (
-        p95, HTTP_TARGET_MS, "met" if p95 < HTTP_TARGET_MS else "NOT met"))
 
 
 def main():
@@ -684,9 +446,9 @@ def main():
         if args.http_size not in sizes:
             vectors, cluster = search_data.load_vectors(DATA_DIR, dataset)
             use_database(dataset.database, args.fresh)
-            use_faiss_folder(dataset)
-            prepare(dataset, vectors, cluster, args.fresh)
-        measure_http(args, dataset)
+            use_faiss_folder(DATA_DIR, dataset)
+            prepare(DATA_DIR, dataset, vectors, cluster, args.fresh)
+        measure_http(args, DATA_DIR, CHECKPOINT, dataset)
     print("\ntotal run time %.0f s; load average %s" % (
         time.perf_counter() - started, load()
     ))
