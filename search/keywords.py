@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models.expressions import RawSQL
 
 from search.ranking import SignalHit
 
@@ -58,6 +59,29 @@ def _starts_word(field, term):
     return Q(**{"%s__iregex" % field: pattern})
 
 
+# The asset's words as a text-search vector: every run of letters and
+# digits is one lexeme. The GIN index search_asset_words (a migration of
+# this app) is on exactly this expression; change both together.
+ASSET_WORDS = (
+    "to_tsvector('simple'::regconfig, regexp_replace(lower("
+    "coalesce(original_name, '') || ' ' || coalesce(title, '') || ' ' || "
+    "coalesce(description, '') || ' ' || coalesce((metadata -> 'keywords')::text, '')"
+    "), '[^[:alnum:]]+', ' ', 'g'))"
+)
+
+
+def _any_term_starts_a_word(terms):
+    """A filter the GIN index answers: assets with a word starting with
+    any of the terms. It narrows the scan before the exact scoring below,
+    which alone read every row (150 ms at 100k assets)."""
+    prefixes = " | ".join("'%s':*" % term for term in terms)
+    matching = RawSQL(
+        "SELECT id FROM dam_asset WHERE %s @@ to_tsquery('simple', %%s)" % ASSET_WORDS,
+        [prefixes],
+    )
+    return Q(id__in=matching)
+
+
 def _term_score(term):
     strong = Q()
     for field in STRONG_FIELDS:
@@ -82,7 +106,8 @@ def keyword_hits(text, assets, limit):
     scores = {"kw_%d" % index: _term_score(term) for index, term in enumerate(terms)}
     total = sum((F(name) for name in scores), Value(0.0))
     ranked = (
-        assets.annotate(**scores)
+        assets.filter(_any_term_starts_a_word(terms))
+        .annotate(**scores)
         .annotate(kw_total=total)
         .filter(kw_total__gt=0)
         .order_by("-kw_total", "-uploaded_at", "id")
