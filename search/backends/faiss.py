@@ -6,11 +6,12 @@ PostgreSQL stays the source of truth; the index is a cache of its vectors:
   looked (by id, with a look-back window for transactions that commit
   late) are fetched and added, in every process, without any signal
   between processes.
-- A filtered query asks the database which embedding ids it may return
-  and walks the graph with only those allowed. An unfiltered one walks it
-  freely and over-fetches a little; either way a hit whose row is gone
+- A query walks the graph freely for a few pages' worth of hits and
+  keeps those the filters allow (one query to the database). When a
+  narrow filter leaves too few, it asks the database which embedding ids
+  are allowed and walks again with only those. A hit whose row is gone
   (a deleted embedding stays in the graph until a rebuild, as HNSW cannot
-  remove) is dropped when its asset is looked up.
+  remove) is dropped by the same check.
 - The index is written under DATA_DIR/search/faiss after every
   PERSIST_EVERY additions and by ``vector_index rebuild``, so a new process
   starts warm instead of re-reading every vector.
@@ -46,7 +47,9 @@ FETCH_BATCH = 5000
 # committing: a row with a lower id can become visible after a higher one
 # was indexed. Each catch-up looks this many ids back for such rows.
 LATE_COMMIT_WINDOW = 256
-# Extra hits asked of an unfiltered walk, to make up for deleted rows.
+# A free walk asks this many times the page, plus a margin for deleted
+# rows, before falling back to a walk restricted to the allowed ids.
+OVERFETCH = 4
 DELETED_MARGIN = 16
 
 
@@ -171,13 +174,32 @@ def _fetch_vectors(ids):
     return np.asarray(found_ids, dtype=np.int64), np.stack(vectors).astype(np.float32)
 
 
-def _is_filtered(query):
-    """True when the query narrows the assets or excludes some.
+def _allowed_ids(query):
+    """Sorted ids of the embeddings the query's filters allow."""
+    embeddings = Embedding.objects.filter(
+        model=query.model, dimension=query.dimension, asset__in=query.assets
+    ).exclude(asset_id__in=query.exclude_assets)
+    return np.sort(np.fromiter(embeddings.values_list("id", flat=True), dtype=np.int64))
 
-    An unfiltered queryset has an empty WHERE clause; reading it spares a
-    fetch of every allowed id (a second per query at a million vectors).
+
+def _filtered_hits(query, ids, scores):
+    """VectorHits of the ids, in their order, that pass the query's filters.
+
+    Rows deleted since they were indexed are not found, hence dropped.
     """
-    return bool(query.exclude_assets) or bool(query.assets.query.where)
+    if not len(ids):
+        return []
+    rows = (
+        Embedding.objects.filter(id__in=ids.tolist(), asset__in=query.assets)
+        .exclude(asset_id__in=query.exclude_assets)
+        .values_list("id", "asset_id", "time")
+    )
+    where = {row_id: (asset_id, moment) for row_id, asset_id, moment in rows}
+    return [
+        VectorHit(asset_id=where[i][0], time=where[i][1], similarity=float(score))
+        for i, score in zip(ids.tolist(), scores.tolist())
+        if i in where
+    ]
 
 
 def _empty_index(dimension):
@@ -209,41 +231,31 @@ class FaissBackend:
         wanted = query.offset + query.limit
         if not wanted:
             return []
-        allowed = None
-        if _is_filtered(query):
-            embeddings = Embedding.objects.filter(
-                model=query.model, dimension=query.dimension, asset__in=query.assets
-            ).exclude(asset_id__in=query.exclude_assets)
-            allowed = np.sort(
-                np.fromiter(embeddings.values_list("id", flat=True), dtype=np.int64)
-            )
-            if not len(allowed):
-                return []
-
         model_index = self._index(query.model, query.dimension)
+
+        # First a free walk of the graph, its hits checked against the
+        # filters in one query: a broad filter (the usual one, "everything
+        # but failed assets") keeps enough of them.
+        asked = wanted * OVERFETCH + DELETED_MARGIN
         with model_index.lock:
             added = model_index.catch_up()
-            asked = wanted if allowed is not None else wanted + DELETED_MARGIN
-            ids, scores = model_index.search(query.vector, allowed, asked)
-        where = {
-            row[0]: row[1:]
-            for row in Embedding.objects.filter(id__in=ids.tolist()).values_list(
-                "id", "asset_id", "time"
-            )
-        }
+            ids, scores = model_index.search(query.vector, None, asked)
+        hits = _filtered_hits(query, ids, scores)
+        walk = "free"
+
+        # A narrow filter leaves too few: walk again with only the ids it
+        # allows, so that the page is still full and exact.
+        if len(hits) < wanted and len(ids) == asked:
+            allowed = _allowed_ids(query)
+            with model_index.lock:
+                ids, scores = model_index.search(query.vector, allowed, wanted)
+            hits = _filtered_hits(query, ids, scores)
+            walk = "%d allowed" % len(allowed)
+
         logger.debug(
-            "faiss %s: %s allowed, %d added, %d hits in %d ms",
-            query.model,
-            "all" if allowed is None else len(allowed),
-            added,
-            len(ids),
-            (time.monotonic() - started) * 1000,
+            "faiss %s: %s walk, %d added, %d hits in %d ms",
+            query.model, walk, added, len(hits), (time.monotonic() - started) * 1000,
         )
-        hits = [
-            VectorHit(asset_id=where[i][0], time=where[i][1], similarity=float(score))
-            for i, score in zip(ids.tolist(), scores.tolist())
-            if i in where
-        ]
         return hits[query.offset : wanted]
 
     def rebuild(self, model, dimension):
