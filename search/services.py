@@ -8,8 +8,10 @@ says what fixes it.
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import F, Prefetch
 
 from dam.models import Asset, Rendition
@@ -56,17 +58,13 @@ def search_text(text, filters=SearchFilters(), limit=24, offset=0):
     started = time.monotonic()
     assets = searchable_assets(filters)
     wanted = offset + limit + 1
-    signals = [
-        Signal(
-            "keyword",
-            KEYWORD_WEIGHT,
-            keywords.as_signal_hits(keywords.keyword_hits(text, assets, wanted)),
-        )
-    ]
+    # The keyword query runs in PostgreSQL while the text tower runs here.
+    keyword_hits = _in_background(keywords.keyword_hits, text, assets, wanted)
 
     try:
         encoder = get_encoder()
     except WeightsMissing as err:
+        signals = [_keyword_signal(keyword_hits.result())]
         page = _page(signals, limit, offset, mode="keywords")
         page.notice = (
             "Visual search is unavailable (%s); these results match names, "
@@ -77,7 +75,10 @@ def search_text(text, filters=SearchFilters(), limit=24, offset=0):
 
     vector = encoder.embed_texts([text])[0]
     hits = _vector_hits(vector, encoder, assets, wanted)
-    signals.insert(0, Signal("clip", VECTOR_WEIGHT, hits))
+    signals = [
+        Signal("clip", VECTOR_WEIGHT, hits),
+        _keyword_signal(keyword_hits.result()),
+    ]
     _complete_vector_signal(signals, vector, encoder)
 
     page = _page(signals, limit, offset, mode="text")
@@ -88,6 +89,40 @@ def search_text(text, filters=SearchFilters(), limit=24, offset=0):
         (time.monotonic() - started) * 1000,
     )
     return page
+
+
+def _keyword_signal(hits):
+    return Signal("keyword", KEYWORD_WEIGHT, keywords.as_signal_hits(hits))
+
+
+_background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search")
+
+
+def _in_background(function, *args):
+    """Run ``function`` in a search thread; a Future of its result.
+
+    Inside a transaction (a test, a caller's atomic block) it runs here
+    instead: another thread has its own connection and would not see the
+    transaction's rows.
+    """
+    if connection.in_atomic_block:
+        done = Future()
+        done.set_result(function(*args))
+        return done
+    return _background.submit(_closing_connection(function), *args)
+
+
+def _closing_connection(function):
+    def run(*args):
+        try:
+            return function(*args)
+        finally:
+            # A connection left open in an idle pool thread would outlive
+            # its purpose (and block dropping a test database); opening
+            # one over the local socket costs about 2 ms.
+            connection.close()
+
+    return run
 
 
 def search_similar(asset_id, filters=SearchFilters(), limit=24, offset=0):
