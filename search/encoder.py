@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 
+from search.text_tower import can_trim, encode_trimmed
 from search.weights import (
     WeightsMissing,
     clip_config,
@@ -141,7 +142,10 @@ class ClipEncoder:
 
         with torch.inference_mode():
             tokens = self.tokenizer(list(texts))
-            vectors = self.model.encode_text(tokens, normalize=True).float().numpy()
+            if can_trim(self.model):
+                vectors = encode_trimmed(self.model, tokens).float().numpy()
+            else:
+                vectors = self.model.encode_text(tokens, normalize=True).float().numpy()
 
         return _unit_rows(vectors)
 
