@@ -10,7 +10,7 @@ This is also the whole search when the CLIP model is not installed.
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models import BooleanField, F, FloatField, Value
 from django.db.models.expressions import RawSQL
 
 from search.ranking import SignalHit
@@ -25,9 +25,6 @@ STOP_WORDS = frozenset(
 # expression each.
 MAX_TERMS = 8
 DESCRIPTION_WEIGHT = 0.5
-# Asset fields whose words count fully; metadata__keywords is read as the
-# JSON text of whatever the metadata step stored there (list or string).
-STRONG_FIELDS = ("original_name", "title", "metadata__keywords")
 
 
 @dataclass(frozen=True)
@@ -51,45 +48,34 @@ def terms_of(text):
     return tuple(dict.fromkeys(words))[:MAX_TERMS]
 
 
-def _starts_word(field, term):
-    # PostgreSQL regex: the term at the start of the text or after a
-    # character that is not a letter or digit ("grace_hopper.jpg" holds
-    # "hopper"; "certificate" does not hold "cat").
-    pattern = r"(^|[^[:alnum:]])%s" % re.escape(term)
-    return Q(**{"%s__iregex" % field: pattern})
-
-
-# The asset's words as a text-search vector: every run of letters and
-# digits is one lexeme. The GIN index search_asset_words (a migration of
-# this app) is on exactly this expression; change both together.
-ASSET_WORDS = (
-    "to_tsvector('simple'::regconfig, regexp_replace(lower("
-    "coalesce(original_name, '') || ' ' || coalesce(title, '') || ' ' || "
-    "coalesce(description, '') || ' ' || coalesce((metadata -> 'keywords')::text, '')"
-    "), '[^[:alnum:]]+', ' ', 'g'))"
-)
+def _prefix_query(terms):
+    """A tsquery matching words that start with any of the terms."""
+    # Terms are runs of letters and digits (WORD), so quoting is enough.
+    return " | ".join("'%s':*" % term for term in terms)
 
 
 def _any_term_starts_a_word(terms):
-    """A filter the GIN index answers: assets with a word starting with
-    any of the terms. It narrows the scan before the exact scoring below,
-    which alone read every row (150 ms at 100k assets)."""
-    prefixes = " | ".join("'%s':*" % term for term in terms)
-    matching = RawSQL(
-        "SELECT id FROM dam_asset WHERE %s @@ to_tsquery('simple', %%s)" % ASSET_WORDS,
-        [prefixes],
+    """A filter the GIN indexes answer: assets with a word starting with
+    any of the terms, in the stored word columns (a migration of this app
+    adds them to dam_asset)."""
+    query = _prefix_query(terms)
+    return RawSQL(
+        "(dam_asset.search_words_strong @@ to_tsquery('simple', %s) "
+        "OR dam_asset.search_words_description @@ to_tsquery('simple', %s))",
+        [query, query],
+        output_field=BooleanField(),
     )
-    return Q(id__in=matching)
 
 
 def _term_score(term):
-    strong = Q()
-    for field in STRONG_FIELDS:
-        strong |= _starts_word(field, term)
-    return Case(
-        When(strong, then=Value(1.0)),
-        When(_starts_word("description", term), then=Value(DESCRIPTION_WEIGHT)),
-        default=Value(0.0),
+    """1 when the term starts a word of the name, title or keywords, half
+    that when only of the description, else 0."""
+    query = _prefix_query([term])
+    return RawSQL(
+        "CASE WHEN dam_asset.search_words_strong @@ to_tsquery('simple', %s) "
+        "THEN 1.0 WHEN dam_asset.search_words_description @@ "
+        "to_tsquery('simple', %s) THEN %s ELSE 0.0 END",
+        [query, query, DESCRIPTION_WEIGHT],
         output_field=FloatField(),
     )
 
