@@ -31,15 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, Python puts bench/ first on the path; keep the apps first.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
-DATA_DIR = Path(
-    os.environ.setdefault("DAM_DATA_DIR", str(ROOT / "var" / "bench-embed"))
-)
-CHECKPOINT = DATA_DIR.resolve() / "models" / "random-vit-b-32.pt"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dam.settings")
-os.environ.setdefault("DAM_LOG_LEVEL", "WARNING")
-os.environ.setdefault("DAM_CLIP_MODEL", "ViT-B-32")
-os.environ.setdefault("DAM_CLIP_PRETRAINED", str(CHECKPOINT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from bench.clip_random import use_random_clip  # noqa: E402
+
+DATA_DIR, CHECKPOINT = use_random_clip(ROOT, "bench-embed")
 
 from bench.timing import load, progress  # noqa: E402
 

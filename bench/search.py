@@ -39,21 +39,15 @@ ROOT = Path(__file__).resolve().parent.parent
 # would shadow the search app.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
-DATA_DIR = Path(
-    os.environ.setdefault("DAM_DATA_DIR", str(ROOT / "var" / "bench-search"))
-)
-CHECKPOINT = DATA_DIR.resolve() / "models" / "random-vit-b-32.pt"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dam.settings")
-os.environ.setdefault("DAM_LOG_LEVEL", "WARNING")
+from bench.clip_random import use_random_clip  # noqa: E402
+
+DATA_DIR, CHECKPOINT = use_random_clip(ROOT, "bench-search")
 # A server sized for a million vectors: the HNSW index (about 2.6 GB at 1M)
 # must sit in shared_buffers, and its build in maintenance_work_mem.
 os.environ.setdefault("DAM_PG_SHARED_BUFFERS", "6GB")
 os.environ.setdefault("DAM_PG_MAINTENANCE_WORK_MEM", "5GB")
 os.environ.setdefault("DAM_PG_EFFECTIVE_CACHE_SIZE", "12GB")
-os.environ.setdefault("DAM_CLIP_MODEL", "ViT-B-32")
-os.environ.setdefault("DAM_CLIP_PRETRAINED", str(CHECKPOINT))
 os.environ.setdefault("DAM_VECTOR_BACKEND", "pgvector")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np  # noqa: E402
 

@@ -33,15 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # bench/ingest.py would shadow the ingest app.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
-DATA_DIR = Path(
-    os.environ.setdefault("DAM_DATA_DIR", str(ROOT / "var" / "bench-video"))
-)
-CHECKPOINT = DATA_DIR.resolve() / "models" / "random-vit-b-32.pt"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dam.settings")
-os.environ.setdefault("DAM_LOG_LEVEL", "WARNING")
-os.environ.setdefault("DAM_CLIP_MODEL", "ViT-B-32")
-os.environ.setdefault("DAM_CLIP_PRETRAINED", str(CHECKPOINT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from bench.clip_random import use_random_clip  # noqa: E402
+
+DATA_DIR, CHECKPOINT = use_random_clip(ROOT, "bench-video")
 
 LENGTH_S = 60
 SIZE = "1920x1080"
