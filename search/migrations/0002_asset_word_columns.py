@@ -23,7 +23,6 @@ FORWARD = [
     "USING gin (search_words_strong)",
     "CREATE INDEX search_asset_words_description ON dam_asset "
     "USING gin (search_words_description)",
-    "DROP INDEX search_asset_words",
 ]
 BACKWARD = [
     "ALTER TABLE dam_asset DROP COLUMN search_words_strong",
@@ -32,6 +31,6 @@ BACKWARD = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [("search", "0002_asset_words_index")]
+    dependencies = [("search", "0001_initial"), ("dam", "0001_initial")]
 
     operations = [migrations.RunSQL(FORWARD, BACKWARD)]
